@@ -1,17 +1,69 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Reflection;
+
 namespace SharpSwitch.Cli;
+
+/// <summary>
+/// Marks <c>static int Run(string[] args)</c> as the entry point of <c>vsw NAME</c>. Each subcommand lives in its
+/// own folder and registers itself with this attribute, so the dispatcher is a table, not a chain of ifs.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class VswSubcommandAttribute(string name, string summary) : Attribute
+{
+    /// <summary>The word after <c>vsw</c>.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>One line for <c>vsw --help</c>.</summary>
+    public string Summary { get; } = summary;
+}
 
 /// <summary>Dispatches <c>vsw SUBCOMMAND ...</c> to the subcommand registered under that name.</summary>
 internal static class VswCommand
 {
+    internal sealed record Subcommand(string Name, string Summary, Func<string[], int> Run);
+
+    internal static readonly IReadOnlyDictionary<string, Subcommand> Subcommands = Discover();
+
     public static int Run(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help")
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             Console.WriteLine("usage: vsw COMMAND [ARG...]");
+            Console.WriteLine();
+            Console.WriteLine("Commands:");
+            foreach (Subcommand sub in Subcommands.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                Console.WriteLine($"  {sub.Name,-15} {sub.Summary}");
+            }
             return args.Length == 0 ? 1 : 0;
         }
-        Console.Error.WriteLine($"vsw: unknown command '{args[0]}' (use --help)");
-        return 1;
+        if (args[0] is "--version" or "version")
+        {
+            Console.WriteLine("vsw (SharpSwitch) " + (typeof(VswCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"));
+            return 0;
+        }
+        if (!Subcommands.TryGetValue(args[0], out Subcommand? subcommand))
+        {
+            Console.Error.WriteLine($"vsw: unknown command '{args[0]}' (use --help)");
+            return 1;
+        }
+        return subcommand.Run(args[1..]);
+    }
+
+    private static Dictionary<string, Subcommand> Discover()
+    {
+        var table = new Dictionary<string, Subcommand>(StringComparer.Ordinal);
+        foreach (Type type in typeof(VswCommand).Assembly.GetTypes())
+        {
+            foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            {
+                VswSubcommandAttribute? attribute = method.GetCustomAttribute<VswSubcommandAttribute>();
+                if (attribute is not null)
+                {
+                    table.Add(attribute.Name, new Subcommand(attribute.Name, attribute.Summary, method.CreateDelegate<Func<string[], int>>()));
+                }
+            }
+        }
+        return table;
     }
 }
