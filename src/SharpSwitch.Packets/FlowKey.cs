@@ -28,7 +28,10 @@ public partial struct FlowKey
     /// <summary>Byte offset of the network header within the frame (after Ethernet and VLAN headers).</summary>
     public ushort L3Offset;
 
-    /// <summary>IPv4 source, or the low 32 bits of the ARP sender protocol address; IPv6 sources use <see cref="Ipv6Src"/>.</summary>
+    /// <summary>
+    /// IPv4 source, or the ARP sender protocol address, in host order (10.0.0.1 is 0x0A000001); IPv6 sources use
+    /// <see cref="Ipv6Src"/>.
+    /// </summary>
     public uint Ipv4Src;
 
     /// <summary>IPv4 destination, or the ARP target protocol address.</summary>
@@ -48,6 +51,30 @@ public partial struct FlowKey
 
     /// <summary>TCP/UDP destination port, or the ICMP code.</summary>
     public ushort L4Dst;
+
+    /// <summary>Outer tag's protocol identifier (0x8100 or 0x88a8) when <see cref="VlanTagCount"/> is at least 1, else 0.</summary>
+    public ushort OuterTpid;
+
+    /// <summary>Inner tag's protocol identifier when <see cref="VlanTagCount"/> is 2, else 0.</summary>
+    public ushort InnerTpid;
+
+    /// <summary>Byte offset of the transport header (TCP, UDP, SCTP, ICMP, ICMPv6), or 0 when there is none.</summary>
+    public ushort L4Offset;
+
+    /// <summary>ARP/RARP sender hardware address; zero for other frames.</summary>
+    public MacAddress ArpSha;
+
+    /// <summary>ARP/RARP target hardware address; zero for other frames.</summary>
+    public MacAddress ArpTha;
+
+    /// <summary>Whether the IP packet is a fragment, and whether it is the first one (which still carries L4 ports).</summary>
+    public IpFragment IpFragment;
+
+    /// <summary>How the frame parsed; see <see cref="FrameParseStatus"/>.</summary>
+    public FrameParseStatus ParseStatus;
+
+    /// <summary>True when an L3 or L4 header was truncated or inconsistent, so the datapath can count the frame as an rx_error.</summary>
+    public readonly bool L3Malformed => ParseStatus.IsL3Malformed();
 
     /// <summary>The VLAN ID (low 12 bits of the outer TCI), 0 when untagged.</summary>
     public readonly int OuterVlanId => VlanTagCount > 0 ? OuterTci & 0x0FFF : 0;
