@@ -1,0 +1,151 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Lab.Scenarios.Yaml;
+using SharpSwitch.Packets;
+
+namespace SharpSwitch.Lab.Scenarios;
+
+/// <summary>
+/// A validated lab scenario: a topology of switches and hosts joined by cables, traffic between hosts, and a
+/// schedule of faults, all read from one YAML file. Every name it refers to exists, so the runner needs no checks.
+/// </summary>
+public sealed class Scenario
+{
+    internal Scenario(string sourceName, string name, long durationMs, ScenarioTopology topology, IReadOnlyList<TrafficSpec> traffic, IReadOnlyList<EventSpec> events)
+    {
+        SourceName = sourceName;
+        Name = name;
+        DurationMs = durationMs;
+        Topology = topology;
+        Traffic = traffic;
+        Events = events;
+    }
+
+    /// <summary>The file name the scenario came from, as given to the reader.</summary>
+    public string SourceName { get; }
+
+    /// <summary>The scenario's <c>name:</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>How long the experiment runs, in virtual milliseconds.</summary>
+    public long DurationMs { get; }
+
+    internal ScenarioTopology Topology { get; }
+
+    internal IReadOnlyList<TrafficSpec> Traffic { get; }
+
+    /// <summary>The fault schedule, sorted by time; events with equal times keep their file order.</summary>
+    internal IReadOnlyList<EventSpec> Events { get; }
+}
+
+/// <summary>The <c>topology:</c> section: nodes and the cables between them.</summary>
+internal sealed record ScenarioTopology(IReadOnlyList<SwitchSpec> Switches, IReadOnlyList<HostSpec> Hosts, IReadOnlyList<LinkSpec> Links);
+
+/// <summary>A <c>node:interface</c> reference, as containerlab writes link endpoints.</summary>
+internal readonly record struct Endpoint(string Node, string Interface, SourcePosition Position)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Node + ":" + Interface;
+}
+
+/// <summary>A switch node: one or more OVS-style bridges.</summary>
+internal sealed record SwitchSpec(string Name, IReadOnlyList<BridgeSpec> Bridges, SourcePosition Position);
+
+/// <summary>A bridge with its plain ports and bonds, named as in <c>ovs-vsctl add-br</c>.</summary>
+internal sealed record BridgeSpec(string Name, IReadOnlyList<PortSpec> Ports, IReadOnlyList<BondSpec> Bonds, SourcePosition Position);
+
+/// <summary>How a port treats VLANs, with OVS's <c>vlan_mode</c> names.</summary>
+internal enum VlanMode
+{
+    /// <summary>No <c>vlan_mode</c> given: access when <c>tag</c> is set, trunk otherwise (OVS's rule).</summary>
+    Default,
+
+    /// <summary><c>access</c>.</summary>
+    Access,
+
+    /// <summary><c>trunk</c>.</summary>
+    Trunk,
+
+    /// <summary><c>native-tagged</c>.</summary>
+    NativeTagged,
+
+    /// <summary><c>native-untagged</c>.</summary>
+    NativeUntagged,
+}
+
+/// <summary>
+/// A plain port of one interface. <see cref="Internal"/> ports are the switch's own interfaces (OVS
+/// <c>type: internal</c>); a host can sit behind one, as the operator's management IP sits on <c>port-mgt</c>.
+/// </summary>
+internal sealed record PortSpec(string Name, bool Internal, int? Tag, IReadOnlyList<int> Trunks, VlanMode VlanMode, SourcePosition Position);
+
+/// <summary>
+/// A bond port: OVS Port columns (<c>bond_mode</c>, <c>lacp</c>, <c>bond_updelay</c>, <c>bond_downdelay</c>,
+/// <c>other_config</c>) plus per-interface <c>other_config</c>, all kept as OVS stores them (strings) so that the
+/// bonding layer parses them exactly as it parses the database.
+/// </summary>
+internal sealed record BondSpec(
+    string Name,
+    IReadOnlyList<BondInterfaceSpec> Interfaces,
+    string? BondMode,
+    string? Lacp,
+    long UpdelayMs,
+    long DowndelayMs,
+    IReadOnlyDictionary<string, string> OtherConfig,
+    int? Tag,
+    IReadOnlyList<int> Trunks,
+    VlanMode VlanMode,
+    SourcePosition Position);
+
+/// <summary>One bond member and its Interface <c>other_config</c>.</summary>
+internal sealed record BondInterfaceSpec(string Name, IReadOnlyDictionary<string, string> OtherConfig, SourcePosition Position);
+
+/// <summary>
+/// A host: one interface with a MAC and an IPv4 address, an ARP and ICMP echo responder, and the senders and
+/// counters of the traffic flows that name it. It is cabled through <c>links:</c> (to a switch port) or sits
+/// behind a switch's internal port (<see cref="AttachedTo"/>).
+/// </summary>
+internal sealed record HostSpec(string Name, string InterfaceName, MacAddress Mac, uint Ipv4Address, int PrefixLength, Endpoint? AttachedTo, SourcePosition Position);
+
+/// <summary>A cable between two interfaces.</summary>
+internal sealed record LinkSpec(Endpoint A, Endpoint B, SourcePosition Position);
+
+/// <summary>A traffic flow between two hosts.</summary>
+internal abstract record TrafficSpec(string Name, string From, string To, long StartMs, long StopMs, SourcePosition Position);
+
+/// <summary>ICMP echo requests every <see cref="IntervalMs"/>; the target answers each one.</summary>
+internal sealed record PingSpec(string Name, string From, string To, long StartMs, long StopMs, long IntervalMs, int PayloadBytes, SourcePosition Position)
+    : TrafficSpec(Name, From, To, StartMs, StopMs, Position);
+
+/// <summary>A UDP stream at <see cref="RatePps"/> frames of <see cref="FrameBytes"/> bytes, optionally in both directions.</summary>
+internal sealed record UdpStreamSpec(string Name, string From, string To, long StartMs, long StopMs, int RatePps, int FrameBytes, bool BothDirections, SourcePosition Position)
+    : TrafficSpec(Name, From, To, StartMs, StopMs, Position);
+
+/// <summary>What a scheduled event does to an interface.</summary>
+internal enum EventAction
+{
+    /// <summary><c>link-down</c>: the cable is pulled; both ends lose carrier.</summary>
+    LinkDown,
+
+    /// <summary><c>link-up</c>: the cable is plugged back in.</summary>
+    LinkUp,
+
+    /// <summary><c>admin-down</c>: the interface is set administratively down (<c>ip link set dev X down</c>).</summary>
+    AdminDown,
+
+    /// <summary><c>admin-up</c>: the interface is set administratively up again.</summary>
+    AdminUp,
+}
+
+/// <summary>One entry of <c>events:</c>.</summary>
+internal sealed record EventSpec(long AtMs, EventAction Action, Endpoint Target, SourcePosition Position)
+{
+    /// <summary>The action's name as written in scenario files.</summary>
+    public string ActionName => Action switch
+    {
+        EventAction.LinkDown => "link-down",
+        EventAction.LinkUp => "link-up",
+        EventAction.AdminDown => "admin-down",
+        EventAction.AdminUp => "admin-up",
+        _ => throw new InvalidOperationException("unknown event action"),
+    };
+}

@@ -1,0 +1,285 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Lab.Scenarios.Yaml;
+
+namespace SharpSwitch.Lab.Scenarios;
+
+/// <summary>
+/// Checks a structurally valid scenario against itself: every name refers to something that exists, every
+/// interface has at most one cable, every host is connected, addresses are unique, flows stay in one subnet and
+/// events fall inside the run. After it passes, building the topology cannot fail on the user's input.
+/// </summary>
+internal static class ScenarioValidator
+{
+    /// <summary>The most frames a run may generate, so that a typo in a rate cannot make a run take minutes.</summary>
+    public const long MaximumGeneratedFrames = 5_000_000;
+
+    /// <summary>What an interface of a switch is, for checking what may be cabled or attached to it.</summary>
+    private enum InterfaceRole
+    {
+        PlainPort,
+        InternalPort,
+        BondMember,
+    }
+
+    public static void Validate(Scenario scenario, ScenarioDiagnostics d)
+    {
+        ScenarioTopology topology = scenario.Topology;
+        var nodes = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+        var switchInterfaces = new Dictionary<string, Dictionary<string, InterfaceRole>>(StringComparer.Ordinal);
+        foreach (SwitchSpec sw in topology.Switches)
+        {
+            nodes[sw.Name] = sw.Position;
+            switchInterfaces[sw.Name] = CollectSwitchInterfaces(sw, d);
+        }
+        var hosts = new Dictionary<string, HostSpec>(StringComparer.Ordinal);
+        foreach (HostSpec host in topology.Hosts)
+        {
+            nodes[host.Name] = host.Position;
+            hosts[host.Name] = host;
+        }
+
+        var cabled = new Dictionary<(string, string), SourcePosition>();
+        foreach (LinkSpec link in topology.Links)
+        {
+            if (link.A.Node == link.B.Node && link.A.Interface == link.B.Interface)
+            {
+                d.Report(link.B.Position, $"a link cannot join {link.A} to itself");
+                continue;
+            }
+            foreach (Endpoint end in new[] { link.A, link.B })
+            {
+                if (!CheckEndpointExists(end, switchInterfaces, hosts, d))
+                {
+                    continue;
+                }
+                if (switchInterfaces.TryGetValue(end.Node, out Dictionary<string, InterfaceRole>? interfaces) && interfaces[end.Interface] == InterfaceRole.InternalPort)
+                {
+                    d.Report(end.Position, $"{end} is an internal port and has no cable; attach a host to it with 'attach: {end}'");
+                    continue;
+                }
+                if (cabled.TryGetValue((end.Node, end.Interface), out SourcePosition first))
+                {
+                    d.Report(end.Position, $"{end} already has a cable (line {first.Line}); an interface takes one cable");
+                    continue;
+                }
+                cabled[(end.Node, end.Interface)] = end.Position;
+            }
+        }
+
+        ValidateHosts(topology, hosts, switchInterfaces, cabled, d);
+        ValidateTraffic(scenario, hosts, d);
+        ValidateEvents(scenario, switchInterfaces, hosts, cabled, d);
+    }
+
+    private static Dictionary<string, InterfaceRole> CollectSwitchInterfaces(SwitchSpec sw, ScenarioDiagnostics d)
+    {
+        var interfaces = new Dictionary<string, InterfaceRole>(StringComparer.Ordinal);
+        var portNames = new HashSet<string>(StringComparer.Ordinal);
+        void AddInterface(string name, InterfaceRole role, SourcePosition position)
+        {
+            if (!interfaces.TryAdd(name, role))
+            {
+                d.Report(position, $"switch '{sw.Name}' already has an interface named '{name}'");
+            }
+        }
+        var bridgeNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (BridgeSpec bridge in sw.Bridges)
+        {
+            bridgeNames.Add(bridge.Name);
+            foreach (PortSpec port in bridge.Ports)
+            {
+                portNames.Add(port.Name);
+                AddInterface(port.Name, port.Internal ? InterfaceRole.InternalPort : InterfaceRole.PlainPort, port.Position);
+            }
+            foreach (BondSpec bond in bridge.Bonds)
+            {
+                if (!portNames.Add(bond.Name) || interfaces.ContainsKey(bond.Name))
+                {
+                    d.Report(bond.Position, $"switch '{sw.Name}' already has a port or interface named '{bond.Name}'");
+                }
+                foreach (BondInterfaceSpec member in bond.Interfaces)
+                {
+                    AddInterface(member.Name, InterfaceRole.BondMember, member.Position);
+                }
+                if (bond.OtherConfig.TryGetValue("bond-primary", out string? primary) && bond.Interfaces.All(m => m.Name != primary))
+                {
+                    d.Report(bond.Position, $"bond '{bond.Name}' other_config:bond-primary names '{ScenarioValues.Shorten(primary)}', which is not one of its interfaces ({string.Join(", ", bond.Interfaces.Select(m => m.Name))})");
+                }
+            }
+        }
+        foreach (BridgeSpec bridge in sw.Bridges)
+        {
+            foreach (BondSpec bond in bridge.Bonds)
+            {
+                if (interfaces.ContainsKey(bond.Name) && !bond.Interfaces.Any(m => m.Name == bond.Name))
+                {
+                    // Reported above when the port names collide; nothing more to say here.
+                    continue;
+                }
+            }
+        }
+        return interfaces;
+    }
+
+    private static bool CheckEndpointExists(Endpoint end, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<string, HostSpec> hosts, ScenarioDiagnostics d)
+    {
+        if (switchInterfaces.TryGetValue(end.Node, out Dictionary<string, InterfaceRole>? interfaces))
+        {
+            if (!interfaces.ContainsKey(end.Interface))
+            {
+                string known = interfaces.Count == 0 ? "it has none" : "it has " + string.Join(", ", interfaces.Keys.Order(StringComparer.Ordinal));
+                d.Report(end.Position, $"switch '{end.Node}' has no interface '{end.Interface}' ({known})");
+                return false;
+            }
+            return true;
+        }
+        if (hosts.TryGetValue(end.Node, out HostSpec? host))
+        {
+            if (host.InterfaceName != end.Interface)
+            {
+                d.Report(end.Position, $"host '{end.Node}' has no interface '{end.Interface}' (its interface is '{host.InterfaceName}')");
+                return false;
+            }
+            return true;
+        }
+        d.Report(end.Position, $"unknown node '{end.Node}'");
+        return false;
+    }
+
+    private static void ValidateHosts(ScenarioTopology topology, Dictionary<string, HostSpec> hosts, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<(string, string), SourcePosition> cabled, ScenarioDiagnostics d)
+    {
+        var attachedInternalPorts = new Dictionary<(string, string), string>();
+        var macs = new Dictionary<ulong, string>();
+        var addresses = new Dictionary<uint, string>();
+        foreach (HostSpec host in topology.Hosts)
+        {
+            bool hasCable = cabled.ContainsKey((host.Name, host.InterfaceName));
+            if (host.AttachedTo is { } attach)
+            {
+                if (hasCable)
+                {
+                    d.Report(attach.Position, $"host '{host.Name}' is both cabled and attached to {attach}; choose one");
+                }
+                else if (!switchInterfaces.TryGetValue(attach.Node, out Dictionary<string, InterfaceRole>? interfaces))
+                {
+                    d.Report(attach.Position, hosts.ContainsKey(attach.Node) ? $"host '{host.Name}' can attach only to a switch's internal port, and '{attach.Node}' is a host" : $"unknown node '{attach.Node}'");
+                }
+                else if (!interfaces.TryGetValue(attach.Interface, out InterfaceRole role))
+                {
+                    d.Report(attach.Position, $"switch '{attach.Node}' has no interface '{attach.Interface}'");
+                }
+                else if (role != InterfaceRole.InternalPort)
+                {
+                    d.Report(attach.Position, $"{attach} is not an internal port (declare it with 'type: internal', or cable the host to it under links:)");
+                }
+                else if (attachedInternalPorts.TryGetValue((attach.Node, attach.Interface), out string? other))
+                {
+                    d.Report(attach.Position, $"{attach} already has host '{other}' behind it");
+                }
+                else
+                {
+                    attachedInternalPorts[(attach.Node, attach.Interface)] = host.Name;
+                }
+            }
+            else if (!hasCable)
+            {
+                d.Report(host.Position, $"host '{host.Name}' is not connected: add a link to '{host.Name}:{host.InterfaceName}' or 'attach: SWITCH:INTERNAL-PORT'");
+            }
+            if (macs.TryGetValue(host.Mac.Value, out string? macOwner))
+            {
+                d.Report(host.Position, $"host '{host.Name}' has the same mac {host.Mac} as host '{macOwner}'");
+            }
+            else
+            {
+                macs[host.Mac.Value] = host.Name;
+            }
+            if (addresses.TryGetValue(host.Ipv4Address, out string? ipOwner))
+            {
+                d.Report(host.Position, $"host '{host.Name}' has the same ipv4 address {ScenarioValues.FormatIpv4(host.Ipv4Address)} as host '{ipOwner}'");
+            }
+            else
+            {
+                addresses[host.Ipv4Address] = host.Name;
+            }
+        }
+    }
+
+    private static void ValidateTraffic(Scenario scenario, Dictionary<string, HostSpec> hosts, ScenarioDiagnostics d)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        long frames = 0;
+        foreach (TrafficSpec flow in scenario.Traffic)
+        {
+            if (!names.Add(flow.Name))
+            {
+                d.Report(flow.Position, $"two traffic flows are named '{flow.Name}'; give one a different 'name:'");
+            }
+            HostSpec? from = LookUpHost(flow.From, flow.Position, hosts, d);
+            HostSpec? to = LookUpHost(flow.To, flow.Position, hosts, d);
+            if (from is null || to is null)
+            {
+                continue;
+            }
+            if (from == to)
+            {
+                d.Report(flow.Position, $"traffic from '{from.Name}' to itself never leaves the host");
+                continue;
+            }
+            if (!SameSubnet(from, to))
+            {
+                d.Report(flow.Position, $"'{from.Name}' ({ScenarioValues.FormatIpv4(from.Ipv4Address)}/{from.PrefixLength}) and '{to.Name}' ({ScenarioValues.FormatIpv4(to.Ipv4Address)}/{to.PrefixLength}) are not in one subnet; lab hosts have no router");
+            }
+            long seconds = Math.Max(1, (flow.StopMs - flow.StartMs + 999) / 1000);
+            frames += flow switch
+            {
+                PingSpec ping => 2 * ((flow.StopMs - flow.StartMs) / ping.IntervalMs + 1),
+                UdpStreamSpec udp => (udp.BothDirections ? 2 : 1) * udp.RatePps * seconds,
+                _ => 0,
+            };
+        }
+        if (frames > MaximumGeneratedFrames)
+        {
+            d.Report(SourcePosition.FileStart, $"the traffic would send about {frames} frames; the lab allows at most {MaximumGeneratedFrames} per run (lower a rate or the duration)");
+        }
+    }
+
+    private static HostSpec? LookUpHost(string name, SourcePosition position, Dictionary<string, HostSpec> hosts, ScenarioDiagnostics d)
+    {
+        if (hosts.TryGetValue(name, out HostSpec? host))
+        {
+            return host;
+        }
+        d.Report(position, $"traffic names '{name}', which is not a host");
+        return null;
+    }
+
+    private static bool SameSubnet(HostSpec a, HostSpec b)
+    {
+        if (a.PrefixLength != b.PrefixLength)
+        {
+            return false;
+        }
+        uint mask = uint.MaxValue << (32 - a.PrefixLength);
+        return (a.Ipv4Address & mask) == (b.Ipv4Address & mask);
+    }
+
+    private static void ValidateEvents(Scenario scenario, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<string, HostSpec> hosts, Dictionary<(string, string), SourcePosition> cabled, ScenarioDiagnostics d)
+    {
+        foreach (EventSpec e in scenario.Events)
+        {
+            if (e.AtMs >= scenario.DurationMs)
+            {
+                d.Report(e.Position, $"event at {ScenarioValues.FormatSeconds(e.AtMs)} is not before the end of the scenario ({ScenarioValues.FormatSeconds(scenario.DurationMs)})");
+            }
+            if (!CheckEndpointExists(e.Target, switchInterfaces, hosts, d))
+            {
+                continue;
+            }
+            bool isLinkEvent = e.Action is EventAction.LinkDown or EventAction.LinkUp;
+            if (isLinkEvent && !cabled.ContainsKey((e.Target.Node, e.Target.Interface)))
+            {
+                d.Report(e.Target.Position, $"{e.ActionName} needs a cable, and {e.Target} has none");
+            }
+        }
+    }
+}
