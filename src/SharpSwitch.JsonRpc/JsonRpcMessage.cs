@@ -1,0 +1,300 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace SharpSwitch.JsonRpc;
+
+/// <summary>The four JSON-RPC 1.0 message kinds, told apart by which members are present.</summary>
+public enum JsonRpcMessageKind
+{
+    /// <summary><c>method</c>, <c>params</c> and a non-null <c>id</c>: the peer expects a reply.</summary>
+    Request,
+
+    /// <summary><c>method</c> and <c>params</c> with a null or missing <c>id</c>: no reply is expected.</summary>
+    Notification,
+
+    /// <summary>A non-null <c>result</c> and an <c>id</c>: the successful answer to a request.</summary>
+    Reply,
+
+    /// <summary>A non-null <c>error</c> and an <c>id</c>: the failed answer to a request.</summary>
+    Error,
+}
+
+/// <summary>
+/// One JSON-RPC 1.0 message, classified the way OVS classifies it: a JSON <c>null</c> member counts as absent, any
+/// member other than <c>method</c>, <c>params</c>, <c>result</c>, <c>error</c> and <c>id</c> is rejected, and the
+/// id may be any JSON value, which is kept verbatim so that replies echo it unchanged.
+/// </summary>
+public sealed class JsonRpcMessage
+{
+    private static readonly JsonWriterOptions s_writerOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
+    private static readonly JsonElement s_emptyArray = JsonDocument.Parse("[]").RootElement.Clone();
+    private static readonly JsonElement s_echoId = JsonDocument.Parse("\"echo\"").RootElement.Clone();
+
+    private JsonRpcMessage(JsonRpcMessageKind kind, string? method, JsonElement? @params, JsonElement? result, JsonElement? error, JsonElement? id)
+    {
+        Kind = kind;
+        Method = method;
+        Params = @params;
+        Result = result;
+        Error = error;
+        Id = id;
+    }
+
+    /// <summary>What kind of message this is.</summary>
+    public JsonRpcMessageKind Kind { get; }
+
+    /// <summary>The method name of a request or notification; null for replies.</summary>
+    public string? Method { get; }
+
+    /// <summary>The parameter array of a request or notification; null for replies.</summary>
+    public JsonElement? Params { get; }
+
+    /// <summary>The result of a <see cref="JsonRpcMessageKind.Reply"/>; null otherwise.</summary>
+    public JsonElement? Result { get; }
+
+    /// <summary>The error of an <see cref="JsonRpcMessageKind.Error"/> reply (a string or an object); null otherwise.</summary>
+    public JsonElement? Error { get; }
+
+    /// <summary>The id exactly as received or given; null for notifications.</summary>
+    public JsonElement? Id { get; }
+
+    /// <summary>The id <c>"echo"</c> that OVS uses for its inactivity probes.</summary>
+    public static JsonElement EchoId => s_echoId;
+
+    /// <summary>Creates a request that expects a reply carrying the same <paramref name="id"/>.</summary>
+    public static JsonRpcMessage CreateRequest(JsonElement id, string method, JsonElement @params)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (id.ValueKind == JsonValueKind.Null)
+        {
+            throw new ArgumentException("a request needs a non-null id; use CreateNotification instead", nameof(id));
+        }
+        RequireArray(@params);
+        return new JsonRpcMessage(JsonRpcMessageKind.Request, method, @params.Clone(), null, null, id.Clone());
+    }
+
+    /// <summary>Creates a request with an integer id, the form OVS clients use.</summary>
+    public static JsonRpcMessage CreateRequest(long id, string method, JsonElement @params)
+    {
+        return CreateRequest(JsonSerializer.SerializeToElement(id), method, @params);
+    }
+
+    /// <summary>Creates a notification: a request that gets no reply (written with <c>"id":null</c>).</summary>
+    public static JsonRpcMessage CreateNotification(string method, JsonElement @params)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        RequireArray(@params);
+        return new JsonRpcMessage(JsonRpcMessageKind.Notification, method, @params.Clone(), null, null, null);
+    }
+
+    /// <summary>Creates a successful reply to the request with <paramref name="id"/>.</summary>
+    public static JsonRpcMessage CreateReply(JsonElement id, JsonElement result)
+    {
+        if (result.ValueKind == JsonValueKind.Null)
+        {
+            throw new ArgumentException("a reply's result must not be null, because OVS would read it as absent", nameof(result));
+        }
+        return new JsonRpcMessage(JsonRpcMessageKind.Reply, null, null, result.Clone(), null, id.Clone());
+    }
+
+    /// <summary>Creates an error reply to the request with <paramref name="id"/>; OVS errors are strings or objects.</summary>
+    public static JsonRpcMessage CreateError(JsonElement id, JsonElement error)
+    {
+        if (error.ValueKind == JsonValueKind.Null)
+        {
+            throw new ArgumentException("an error reply's error must not be null", nameof(error));
+        }
+        return new JsonRpcMessage(JsonRpcMessageKind.Error, null, null, null, error.Clone(), id.Clone());
+    }
+
+    /// <summary>Creates an error reply whose error is a plain string, such as <c>"unknown method"</c>.</summary>
+    public static JsonRpcMessage CreateError(JsonElement id, string error)
+    {
+        return CreateError(id, JsonSerializer.SerializeToElement(error));
+    }
+
+    /// <summary>The probe OVS sends after a period of silence: <c>{"id":"echo","method":"echo","params":[]}</c>.</summary>
+    public static JsonRpcMessage CreateEchoProbe()
+    {
+        return new JsonRpcMessage(JsonRpcMessageKind.Request, "echo", s_emptyArray, null, null, s_echoId);
+    }
+
+    /// <summary>
+    /// Parses one complete JSON text into a message. Throws <see cref="JsonRpcProtocolException"/> with a clear
+    /// reason when the text is not JSON or not a JSON-RPC message.
+    /// </summary>
+    public static JsonRpcMessage Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
+        {
+            throw new JsonRpcProtocolException("error parsing stream: invalid UTF-8 sequence");
+        }
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1000 });
+            document = JsonDocument.ParseValue(ref reader);
+            if (reader.TokenType != JsonTokenType.None && reader.Read())
+            {
+                throw new JsonRpcProtocolException($"error parsing stream: byte {reader.TokenStartIndex}: trailing data after the JSON value");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new JsonRpcProtocolException("error parsing stream: " + ex.Message, ex);
+        }
+        using (document)
+        {
+            return FromJson(document.RootElement);
+        }
+    }
+
+    /// <summary>Interprets an already-parsed JSON value as a message, with the same checks as <see cref="Parse"/>.</summary>
+    public static JsonRpcMessage FromJson(JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonRpcProtocolException("message is not a JSON object");
+        }
+        JsonElement? method = null;
+        JsonElement? @params = null;
+        JsonElement? result = null;
+        JsonElement? error = null;
+        JsonElement? id = null;
+        foreach (JsonProperty member in json.EnumerateObject())
+        {
+            JsonElement? value = member.Value.ValueKind == JsonValueKind.Null ? null : member.Value.Clone();
+            switch (member.Name)
+            {
+                case "method":
+                    method = value;
+                    break;
+                case "params":
+                    @params = value;
+                    break;
+                case "result":
+                    result = value;
+                    break;
+                case "error":
+                    error = value;
+                    break;
+                case "id":
+                    id = value;
+                    break;
+                default:
+                    throw new JsonRpcProtocolException($"message has unexpected member \"{member.Name}\"");
+            }
+        }
+        if (result is not null && error is not null)
+        {
+            throw new JsonRpcProtocolException("message has both \"result\" and \"error\"");
+        }
+        if (method is not null && @params is not null)
+        {
+            if (method.Value.ValueKind != JsonValueKind.String)
+            {
+                throw new JsonRpcProtocolException("\"method\" is not a JSON string");
+            }
+            if (@params.Value.ValueKind != JsonValueKind.Array)
+            {
+                throw new JsonRpcProtocolException("\"params\" must be JSON array");
+            }
+            if (result is not null || error is not null)
+            {
+                throw new JsonRpcProtocolException("request or notification has \"result\" or \"error\"");
+            }
+            JsonRpcMessageKind kind = id is null ? JsonRpcMessageKind.Notification : JsonRpcMessageKind.Request;
+            return new JsonRpcMessage(kind, method.Value.GetString(), @params, null, null, id);
+        }
+        if (method is not null || @params is not null)
+        {
+            throw new JsonRpcProtocolException("message has \"method\" without \"params\" or \"params\" without \"method\"");
+        }
+        if (id is null)
+        {
+            throw new JsonRpcProtocolException("message is not a JSON-RPC request, notification or reply");
+        }
+        if (result is not null)
+        {
+            return new JsonRpcMessage(JsonRpcMessageKind.Reply, null, null, result, null, id);
+        }
+        if (error is not null)
+        {
+            return new JsonRpcMessage(JsonRpcMessageKind.Error, null, null, null, error, id);
+        }
+        throw new JsonRpcProtocolException("reply has neither \"result\" nor \"error\"");
+    }
+
+    /// <summary>Writes the message the way OVS does: members in the order id, method/result/error, params.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WritePropertyName("id");
+        if (Id is { } id)
+        {
+            id.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        switch (Kind)
+        {
+            case JsonRpcMessageKind.Request:
+            case JsonRpcMessageKind.Notification:
+                writer.WriteString("method", Method);
+                writer.WritePropertyName("params");
+                Params!.Value.WriteTo(writer);
+                break;
+            case JsonRpcMessageKind.Reply:
+                writer.WritePropertyName("result");
+                Result!.Value.WriteTo(writer);
+                writer.WriteNull("error");
+                break;
+            case JsonRpcMessageKind.Error:
+                writer.WritePropertyName("error");
+                Error!.Value.WriteTo(writer);
+                break;
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The message as compact UTF-8 JSON, ready to send.</summary>
+    public byte[] ToUtf8Bytes()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+        {
+            WriteTo(writer);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The message as compact JSON text.</summary>
+    public override string ToString()
+    {
+        return System.Text.Encoding.UTF8.GetString(ToUtf8Bytes());
+    }
+
+    /// <summary>True when this is a reply or error whose id equals <paramref name="id"/> as a JSON value.</summary>
+    public bool IsAnswerTo(JsonElement id)
+    {
+        return Kind is JsonRpcMessageKind.Reply or JsonRpcMessageKind.Error && Id is { } mine && JsonElement.DeepEquals(mine, id);
+    }
+
+    private static void RequireArray(JsonElement @params)
+    {
+        if (@params.ValueKind != JsonValueKind.Array)
+        {
+            throw new ArgumentException("params must be a JSON array", nameof(@params));
+        }
+    }
+}
