@@ -1,0 +1,102 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SharpSwitch.Ovsdb.Data;
+
+/// <summary>
+/// Helpers for turning JSON into the compact text OVS uses in error messages and on disk.
+/// OVS prints object members sorted by name in its <c>syntax</c> fields, so this does too.
+/// </summary>
+public static class JsonText
+{
+    /// <summary>Writer options: compact, and escaping only what JSON requires, as OVS does.</summary>
+    public static readonly JsonWriterOptions CompactWriter = new()
+    {
+        Indented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = false,
+    };
+
+    /// <summary>Serializer options matching <see cref="CompactWriter"/>.</summary>
+    public static readonly JsonSerializerOptions CompactSerializer = new()
+    {
+        WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Compact JSON with object members in sorted order, the way OVS reports syntax errors.</summary>
+    public static string Sorted(JsonElement element)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, CompactWriter))
+        {
+            WriteSorted(writer, element);
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Compact JSON of a node, members in insertion order.</summary>
+    public static string Compact(JsonNode? node) => node is null ? "null" : node.ToJsonString(CompactSerializer);
+
+    /// <summary>Compact JSON of an element, members in their original order.</summary>
+    public static string Compact(JsonElement element)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, CompactWriter))
+        {
+            element.WriteTo(writer);
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Parses text into a detached element (its document is not kept open).</summary>
+    public static JsonElement Parse(string text)
+    {
+        using JsonDocument document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Converts a node to an element.</summary>
+    public static JsonElement ToElement(JsonNode? node) => Parse(Compact(node));
+
+    /// <summary>True when a JSON number is written without fraction or exponent, which OVS treats as an integer.</summary>
+    public static bool IsIntegerToken(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Number)
+        {
+            return false;
+        }
+        string raw = element.GetRawText();
+        return raw.IndexOfAny(['.', 'e', 'E']) < 0;
+    }
+
+    private static void WriteSorted(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (JsonProperty property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteSorted(writer, property.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    WriteSorted(writer, item);
+                }
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
+}
