@@ -1,0 +1,51 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Bonding;
+using SharpSwitch.NetDev;
+
+namespace SharpSwitch.Datapath;
+
+/// <summary>One interface of a port: the device and what OVSDB says about it.</summary>
+/// <param name="Device">The device; it must not belong to another port.</param>
+/// <param name="OfPortRequest">Interface.ofport_request: the OpenFlow port number wanted, if any.</param>
+/// <param name="Member">Bond member settings (Interface.other_config), used when the port is a bond.</param>
+public sealed record InterfaceConfig(INetDev Device, int? OfPortRequest = null, MemberSettings? Member = null);
+
+/// <summary>
+/// The desired state of one <c>Port</c> row: its interfaces and VLAN columns and, when it has two or more
+/// interfaces, its bond settings (a single-interface port ignores them, as OVS does).
+/// </summary>
+public sealed record PortConfig
+{
+    /// <summary>Creates a configuration for port <paramref name="name"/> over <paramref name="interfaces"/>.</summary>
+    public PortConfig(string name, IReadOnlyList<InterfaceConfig> interfaces)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(interfaces);
+        Name = name;
+        Interfaces = interfaces;
+    }
+
+    /// <summary>Port.name.</summary>
+    public string Name { get; }
+
+    /// <summary>The port's interfaces, in configuration order.</summary>
+    public IReadOnlyList<InterfaceConfig> Interfaces { get; init; }
+
+    /// <summary>Port.tag: the access or native VLAN (0..4095), or null.</summary>
+    public int? Tag { get; init; }
+
+    /// <summary>Port.trunks: the trunked VLANs; empty means all of them.</summary>
+    public IReadOnlyList<int> Trunks { get; init; } = [];
+
+    /// <summary>Port.vlan_mode, or null for OVS's default (access when <see cref="Tag"/> is set, else trunk).</summary>
+    public PortVlanMode? VlanMode { get; init; }
+
+    /// <summary>Bond settings for a port with two or more interfaces; null means OVS's defaults.</summary>
+    public BondSettings? Bond { get; init; }
+
+    /// <summary>Receives the bond's events (state changes with reasons), when the port is a bond.</summary>
+    public IBondEventSink? BondEventSink { get; init; }
+
+    /// <summary>Convenience: a plain port with one device and no VLAN settings.</summary>
+    public static PortConfig Plain(INetDev device) => new(device.Name, [new InterfaceConfig(device)]);
+}
