@@ -31,8 +31,8 @@ public static partial class ScenarioReader
             KeyValuePair<YamlTreeScalar, YamlTreeNode> entry = mapping.Entries[0];
             TrafficSpec? flow = entry.Key.Text switch
             {
-                "ping" => ReadPing(entry.Value, durationMs, flows.Count, d),
-                "udp" => ReadUdp(entry.Value, durationMs, flows.Count, d),
+                "ping" => ReadPing(entry.Value, durationMs, flows.Count(f => f is PingSpec), d),
+                "udp" => ReadUdp(entry.Value, durationMs, flows.Count(f => f is UdpStreamSpec), d),
                 _ => ReportUnknownTraffic(entry.Key, d),
             };
             if (flow is not null)
@@ -86,7 +86,7 @@ public static partial class ScenarioReader
             interval = Math.Max(1, parsedInterval);
         }
         // Like ping's -s: the ICMP payload size, 56 bytes by default (a 98-byte frame).
-        long payload = fields.Optional("size") is { } sizeNode ? d.Integer(sizeNode, "ping size (ICMP payload bytes)", 0, MaximumFrameBytes - 42) ?? 56 : 56;
+        long payload = fields.Optional("size") is { } sizeNode ? d.Integer(sizeNode, "ping size (ICMP payload bytes)", 8, MaximumFrameBytes - 42) ?? 56 : 56;
         if (from is null || to is null)
         {
             return null;

@@ -1,0 +1,121 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Diagnostics;
+using System.Globalization;
+using SharpSwitch.Lab;
+using SharpSwitch.Lab.Reports;
+using SharpSwitch.Lab.Scenarios;
+
+namespace SharpSwitch.Cli.Lab;
+
+/// <summary>
+/// <c>vsw lab run SCENARIO.yaml [--json] [--timing]</c>: reads a scenario, runs it under virtual time and prints the
+/// report. Exit codes: 0 after a run, 2 for a usage error or an invalid scenario (nothing runs then).
+/// </summary>
+internal static class LabCommand
+{
+    /// <summary>Exit code of a completed run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code for bad arguments or a scenario with errors.</summary>
+    public const int UsageOrScenarioError = 2;
+
+    /// <summary>Exit code when a valid scenario hit a SharpSwitch bug.</summary>
+    public const int InternalError = 1;
+
+    private const string Usage = "usage: vsw lab run SCENARIO.yaml [--json] [--timing]";
+
+    [VswSubcommand("lab", "run failover/failback experiments under virtual time")]
+    internal static int Run(string[] args)
+    {
+        return Run(args, Console.Out, Console.Error);
+    }
+
+    /// <summary>The command with its output streams given, so tests can read what it prints.</summary>
+    internal static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            (args.Length == 0 ? error : output).WriteLine(Usage);
+            output.Flush();
+            return args.Length == 0 ? UsageOrScenarioError : Success;
+        }
+        if (args[0] != "run")
+        {
+            error.WriteLine($"vsw lab: unknown subcommand '{args[0]}'");
+            error.WriteLine(Usage);
+            return UsageOrScenarioError;
+        }
+        string? path = null;
+        bool json = false;
+        bool timing = false;
+        foreach (string argument in args[1..])
+        {
+            switch (argument)
+            {
+                case "--json":
+                    json = true;
+                    break;
+                case "--timing":
+                    timing = true;
+                    break;
+                case "-h" or "--help":
+                    output.WriteLine(Usage);
+                    return Success;
+                default:
+                    if (argument.StartsWith('-'))
+                    {
+                        error.WriteLine($"vsw lab run: unknown option '{argument}'");
+                        error.WriteLine(Usage);
+                        return UsageOrScenarioError;
+                    }
+                    if (path is not null)
+                    {
+                        error.WriteLine($"vsw lab run: one scenario at a time ('{path}' and '{argument}' given)");
+                        return UsageOrScenarioError;
+                    }
+                    path = argument;
+                    break;
+            }
+        }
+        if (path is null)
+        {
+            error.WriteLine("vsw lab run: missing SCENARIO.yaml");
+            error.WriteLine(Usage);
+            return UsageOrScenarioError;
+        }
+
+        // Wall time is measured here, in the front end, and printed only on request: the report itself must stay
+        // identical from run to run.
+        long startTicks = Stopwatch.GetTimestamp();
+        ScenarioReadResult read = ScenarioReader.ReadFile(path);
+        if (!read.Succeeded)
+        {
+            foreach (ScenarioError scenarioError in read.Errors)
+            {
+                error.WriteLine(scenarioError.ToString());
+            }
+            error.WriteLine($"vsw lab run: {read.Errors.Count} error(s); nothing was run");
+            return UsageOrScenarioError;
+        }
+        LabResult result;
+        try
+        {
+            result = LabRunner.Run(read.Scenario!);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException or NullReferenceException)
+        {
+            // A valid scenario that the switch cannot run is a SharpSwitch bug; say so plainly instead of crashing.
+            error.WriteLine($"vsw lab run: {path}: internal error while running the scenario ({ex.GetType().Name}: {ex.Message}); please report it");
+            return InternalError;
+        }
+        output.Write(json ? JsonReport.Render(result) : TextReport.Render(result));
+        if (timing)
+        {
+            double elapsedMs = Stopwatch.GetElapsedTime(startTicks).TotalMilliseconds;
+            string line = string.Create(CultureInfo.InvariantCulture, $"wall time: {elapsedMs:F1} ms for {result.Scenario.DurationMs / 1000.0:F3} s of virtual time");
+            (json ? error : output).WriteLine(json ? line : "\n" + line);
+        }
+        output.Flush();
+        return Success;
+    }
+}

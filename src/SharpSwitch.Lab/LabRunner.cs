@@ -1,0 +1,19 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Lab.Scenarios;
+using SharpSwitch.Lab.Simulation;
+
+namespace SharpSwitch.Lab;
+
+/// <summary>Runs validated scenarios under virtual time.</summary>
+public static class LabRunner
+{
+    /// <summary>
+    /// Builds the scenario's topology, drives its traffic and faults on a virtual clock, and returns what happened.
+    /// The same scenario always gives the same result.
+    /// </summary>
+    public static LabResult Run(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return new LabSimulation(scenario).Run();
+    }
+}

@@ -1,0 +1,151 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Text;
+using System.Text.Json;
+using SharpSwitch.Lab.Simulation;
+using SharpSwitch.NetDev;
+
+namespace SharpSwitch.Lab.Reports;
+
+/// <summary>
+/// Renders a run as JSON for scripts. Counter objects use the field names of <c>ip -s -j link</c>'s
+/// <c>stats64</c> (<c>rx.packets</c>, <c>rx.bytes</c>, ...) so jq one-liners carry over. Like the text report, the output
+/// depends only on the run.
+/// </summary>
+public static class JsonReport
+{
+    /// <summary>Renders <paramref name="result"/> as indented JSON followed by a newline.</summary>
+    public static string Render(LabResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("name", result.Scenario.Name);
+            json.WriteString("source", result.Scenario.SourceName);
+            json.WriteNumber("duration_ms", result.Scenario.DurationMs);
+            json.WriteStartArray("timeline");
+            foreach (TimelineEntry entry in result.Timeline)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("time_ms", entry.TimeMs);
+                json.WriteString("node", entry.Node);
+                json.WriteString("text", entry.Text);
+                if (entry.BondEvent is { } e)
+                {
+                    json.WriteString("bond", e.Bond);
+                    json.WriteString("kind", e.Kind.ToString());
+                    json.WriteString("reason", e.Reason);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("phases");
+            foreach (PhaseResult phase in result.Phases)
+            {
+                WritePhase(json, phase);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("warnings");
+            foreach (string warning in result.Warnings)
+            {
+                json.WriteStringValue(warning);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("answers");
+            foreach (BondAnswer answer in result.Answers)
+            {
+                json.WriteStartObject();
+                json.WriteString("switch", answer.Switch);
+                json.WriteString("bond", answer.Bond);
+                json.WriteString("answer", answer.Text);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WritePhase(Utf8JsonWriter json, PhaseResult phase)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("index", phase.Index + 1);
+        json.WriteNumber("start_ms", phase.StartMs);
+        json.WriteNumber("end_ms", phase.EndMs);
+        json.WriteStartArray("opening_events");
+        foreach (Scenarios.EventSpec e in phase.OpeningEvents)
+        {
+            json.WriteStringValue($"{e.ActionName} {e.Target}");
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("interfaces");
+        foreach (InterfaceSample sample in phase.Interfaces)
+        {
+            json.WriteStartObject();
+            json.WriteString("ifname", sample.Label);
+            json.WritePropertyName("stats64");
+            WriteStats(json, sample.AtEnd, default);
+            json.WritePropertyName("delta");
+            WriteStats(json, sample.AtEnd, sample.AtStart);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("bonds");
+        foreach (BondSample bond in phase.Bonds)
+        {
+            json.WriteStartObject();
+            json.WriteString("switch", bond.Switch);
+            json.WriteString("bond", bond.Bond);
+            if (bond.ActiveMember is null)
+            {
+                json.WriteNull("active_member");
+            }
+            else
+            {
+                json.WriteString("active_member", bond.ActiveMember);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("flows");
+        foreach (LegSample leg in phase.Legs)
+        {
+            json.WriteStartObject();
+            json.WriteString("flow", leg.Label);
+            json.WriteNumber("sent", leg.Stats.Sent);
+            json.WriteNumber("received", leg.Stats.Delivered);
+            json.WriteNumber("lost", leg.Stats.Lost);
+            json.WriteNumber("duplicates", leg.Stats.Duplicates);
+            if (leg.Stats.MaxGapMs is long gap)
+            {
+                json.WriteNumber("max_gap_ms", gap);
+            }
+            else
+            {
+                json.WriteNull("max_gap_ms");
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteStats(Utf8JsonWriter json, InterfaceStatistics end, InterfaceStatistics start)
+    {
+        json.WriteStartObject();
+        json.WriteStartObject("rx");
+        json.WriteNumber("bytes", end.RxBytes - start.RxBytes);
+        json.WriteNumber("packets", end.RxPackets - start.RxPackets);
+        json.WriteNumber("errors", end.RxErrors - start.RxErrors);
+        json.WriteNumber("dropped", end.RxDropped - start.RxDropped);
+        json.WriteEndObject();
+        json.WriteStartObject("tx");
+        json.WriteNumber("bytes", end.TxBytes - start.TxBytes);
+        json.WriteNumber("packets", end.TxPackets - start.TxPackets);
+        json.WriteNumber("errors", end.TxErrors - start.TxErrors);
+        json.WriteNumber("dropped", end.TxDropped - start.TxDropped);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+}

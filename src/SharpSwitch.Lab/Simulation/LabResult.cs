@@ -1,0 +1,55 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Lab.Scenarios;
+using SharpSwitch.Lab.Traffic;
+using SharpSwitch.NetDev;
+
+namespace SharpSwitch.Lab.Simulation;
+
+/// <summary>An interface's counters at the start and the end of a phase.</summary>
+internal sealed record InterfaceSample(string Label, InterfaceStatistics AtStart, InterfaceStatistics AtEnd);
+
+/// <summary>A bond's active member at the end of a phase (null when every member is disabled).</summary>
+internal sealed record BondSample(string Switch, string Bond, string? ActiveMember);
+
+/// <summary>A flow leg's figures in a phase.</summary>
+internal sealed record LegSample(string Label, LegPhaseStats Stats);
+
+/// <summary>One phase of the run: from the start (or an event time) to the next event time (or the end).</summary>
+internal sealed record PhaseResult(
+    int Index,
+    long StartMs,
+    long EndMs,
+    IReadOnlyList<EventSpec> OpeningEvents,
+    IReadOnlyList<InterfaceSample> Interfaces,
+    IReadOnlyList<BondSample> Bonds,
+    IReadOnlyList<LegSample> Legs);
+
+/// <summary>The one-line answer for a bond: did traffic fail back?</summary>
+internal sealed record BondAnswer(string Switch, string Bond, string Text);
+
+/// <summary>Everything a run produced; the reports render it.</summary>
+public sealed class LabResult
+{
+    internal LabResult(Scenario scenario, IReadOnlyList<PhaseResult> phases, IReadOnlyList<TimelineEntry> timeline, IReadOnlyList<BondAnswer> answers, IReadOnlyList<string> warnings)
+    {
+        Scenario = scenario;
+        Phases = phases;
+        Timeline = timeline;
+        Answers = answers;
+        Warnings = warnings;
+    }
+
+    /// <summary>The scenario that ran.</summary>
+    public Scenario Scenario { get; }
+
+    /// <summary>The one-line answers, one per bond, e.g. <c>traffic stayed on eno2: no failback</c>.</summary>
+    public IReadOnlyList<string> AnswerLines => Answers.Select(a => $"{a.Switch} {a.Bond}: {a.Text}").ToList();
+
+    internal IReadOnlyList<PhaseResult> Phases { get; }
+
+    internal IReadOnlyList<TimelineEntry> Timeline { get; }
+
+    internal IReadOnlyList<BondAnswer> Answers { get; }
+
+    internal IReadOnlyList<string> Warnings { get; }
+}

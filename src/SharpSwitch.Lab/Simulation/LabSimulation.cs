@@ -1,0 +1,258 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Lab.Hosts;
+using SharpSwitch.Lab.Scenarios;
+using SharpSwitch.Lab.Traffic;
+using SharpSwitch.NetDev;
+using DatapathInstance = SharpSwitch.Datapath.Datapath;
+
+namespace SharpSwitch.Lab.Simulation;
+
+/// <summary>
+/// Runs a scenario as a discrete-event simulation on a virtual millisecond clock. The clock jumps straight to the
+/// next instant at which something can happen (a scheduled fault, a packet due, a switch timer), and at each instant
+/// the order is fixed: faults in file order, switches and hosts until no frame is left in flight, traffic in flow
+/// order, switches and hosts again. Nothing depends on wall time, so the same file always gives the same run.
+/// </summary>
+internal sealed class LabSimulation
+{
+    /// <summary>
+    /// How many switch-and-host passes one instant may take before the lab decides frames are circling (a loop in the
+    /// topology, which has no spanning tree) and discards them.
+    /// </summary>
+    public const int MaximumPassesPerInstant = 1000;
+
+    private const ushort FirstUdpPort = 40000;
+
+    private readonly Scenario _scenario;
+    private readonly BondEventLog _log = new();
+    private readonly LabTopology _topology;
+    private readonly List<TrafficSource> _sources = [];
+    private readonly List<FlowLeg> _legs = [];
+    private readonly List<long> _phaseStarts = [0];
+    private readonly List<(string Label, DummyNetDev Device)> _sampled = [];
+    private readonly List<string> _warnings = [];
+    private int _phase;
+
+    public LabSimulation(Scenario scenario)
+    {
+        _scenario = scenario;
+        foreach (long at in scenario.Events.Select(e => e.AtMs).Distinct())
+        {
+            _phaseStarts.Add(at);
+        }
+        _topology = new LabTopology(scenario, _log);
+        _warnings.AddRange(_topology.Warnings);
+        CreateTraffic();
+        ChooseSampledInterfaces();
+    }
+
+    public LabResult Run()
+    {
+        var phases = new List<PhaseResult>();
+        InterfaceStatistics[] phaseStartCounters = SampleCounters();
+        int nextEvent = 0;
+        long now = 0;
+        while (now < _scenario.DurationMs)
+        {
+            if (nextEvent < _scenario.Events.Count && _scenario.Events[nextEvent].AtMs == now)
+            {
+                phases.Add(ClosePhase(now, phaseStartCounters));
+                phaseStartCounters = SampleCounters();
+                _phase++;
+                while (nextEvent < _scenario.Events.Count && _scenario.Events[nextEvent].AtMs == now)
+                {
+                    Apply(_scenario.Events[nextEvent], now);
+                    nextEvent++;
+                }
+            }
+            Settle(now);
+            foreach (TrafficSource source in _sources)
+            {
+                source.SendDue(now, _phase);
+            }
+            Settle(now);
+            now = NextInstant(now, nextEvent);
+        }
+        Settle(_scenario.DurationMs);
+        phases.Add(ClosePhase(_scenario.DurationMs, phaseStartCounters));
+        IReadOnlyList<BondAnswer> answers = FailbackVerdict.Answer(_topology.Bonds, phases, _log.Entries);
+        return new LabResult(_scenario, phases, _log.Entries.ToList(), answers, _warnings);
+    }
+
+    private long NextInstant(long now, int nextEvent)
+    {
+        long next = _scenario.DurationMs;
+        if (nextEvent < _scenario.Events.Count)
+        {
+            next = Math.Min(next, _scenario.Events[nextEvent].AtMs);
+        }
+        foreach (TrafficSource source in _sources)
+        {
+            next = Math.Min(next, source.NextSendMs);
+        }
+        foreach (DatapathInstance datapath in _topology.Datapaths)
+        {
+            next = Math.Min(next, datapath.NextWakeMs);
+        }
+        foreach (LabHost host in _topology.Hosts)
+        {
+            if (host.NextWakeMs is long wake)
+            {
+                next = Math.Min(next, wake);
+            }
+        }
+        // A timer that is already due was served at this instant; time only moves forward.
+        return Math.Max(next, now + 1);
+    }
+
+    private void Settle(long now)
+    {
+        for (int pass = 0; pass < MaximumPassesPerInstant; pass++)
+        {
+            foreach (DatapathInstance datapath in _topology.Datapaths)
+            {
+                datapath.Run(now);
+            }
+            foreach (LabHost host in _topology.Hosts)
+            {
+                host.Poll(now, _phase);
+            }
+            _topology.DrainUnattended();
+            if (!_topology.HasPendingFrames())
+            {
+                return;
+            }
+        }
+        _warnings.Add($"{ScenarioValues.FormatSeconds(now)}: frames were still circling after {MaximumPassesPerInstant} forwarding passes (a loop in the topology?); the lab discarded them");
+        _topology.DrainAll();
+    }
+
+    private void Apply(EventSpec e, long now)
+    {
+        _log.AddLabEvent(now, $"{e.ActionName} {e.Target}");
+        switch (e.Action)
+        {
+            case EventAction.LinkDown:
+                _topology.CableOf(e.Target.Node, e.Target.Interface).Unplug();
+                break;
+            case EventAction.LinkUp:
+                _topology.CableOf(e.Target.Node, e.Target.Interface).Plug();
+                break;
+            case EventAction.AdminDown:
+                _topology.DeviceOf(e.Target.Node, e.Target.Interface).SetAdminState(false);
+                break;
+            case EventAction.AdminUp:
+                _topology.DeviceOf(e.Target.Node, e.Target.Interface).SetAdminState(true);
+                break;
+            default:
+                throw new InvalidOperationException("unknown event action");
+        }
+    }
+
+    private PhaseResult ClosePhase(long endMs, InterfaceStatistics[] atStart)
+    {
+        InterfaceStatistics[] atEnd = SampleCounters();
+        var interfaces = new List<InterfaceSample>();
+        for (int i = 0; i < _sampled.Count; i++)
+        {
+            interfaces.Add(new InterfaceSample(_sampled[i].Label, atStart[i], atEnd[i]));
+        }
+        var legs = new List<LegSample>();
+        foreach (FlowLeg leg in _legs)
+        {
+            leg.ClosePhase(_phase, endMs);
+            legs.Add(new LegSample(leg.Label, leg.Phase(_phase)));
+        }
+        List<BondSample> bonds = _topology.Bonds.Select(b => new BondSample(b.Switch, b.Name, b.Bond.ActiveMember?.Name)).ToList();
+        long startMs = _phaseStarts[_phase];
+        List<EventSpec> opening = _phase == 0 ? [] : _scenario.Events.Where(e => e.AtMs == startMs).ToList();
+        return new PhaseResult(_phase, startMs, endMs, opening, interfaces, bonds, legs);
+    }
+
+    private InterfaceStatistics[] SampleCounters()
+    {
+        var counters = new InterfaceStatistics[_sampled.Count];
+        for (int i = 0; i < _sampled.Count; i++)
+        {
+            counters[i] = _sampled[i].Device.Statistics;
+        }
+        return counters;
+    }
+
+    private void CreateTraffic()
+    {
+        int phaseCount = _phaseStarts.Count;
+        Dictionary<string, LabHost> hosts = _topology.Hosts.ToDictionary(h => h.Name);
+        for (int index = 0; index < _scenario.Traffic.Count; index++)
+        {
+            TrafficSpec flow = _scenario.Traffic[index];
+            LabHost from = hosts[flow.From];
+            LabHost to = hosts[flow.To];
+            switch (flow)
+            {
+                case PingSpec ping:
+                    {
+                        var leg = new FlowLeg($"{ping.Name} {from.Name} -> {to.Name} (echo replies)", from.Name, from.Name, ping.StartMs, ping.StopMs, phaseCount);
+                        ushort identifier = (ushort)(index + 1);
+                        from.ReceiveEchoRepliesFor(identifier, leg);
+                        _legs.Add(leg);
+                        _sources.Add(TrafficSource.Ping(leg, from, to.Ipv4Address, identifier, ping.PayloadBytes, ping.IntervalMs));
+                        break;
+                    }
+                case UdpStreamSpec udp:
+                    {
+                        var forwardPort = (ushort)(FirstUdpPort + (2 * index));
+                        AddUdpLeg($"{udp.Name} {from.Name} -> {to.Name}", udp, from, to, forwardPort, phaseCount);
+                        if (udp.BothDirections)
+                        {
+                            AddUdpLeg($"{udp.Name} {to.Name} -> {from.Name}", udp, to, from, (ushort)(forwardPort + 1), phaseCount);
+                        }
+                        break;
+                    }
+                default:
+                    throw new InvalidOperationException("unknown traffic kind");
+            }
+        }
+    }
+
+    private void AddUdpLeg(string label, UdpStreamSpec udp, LabHost sender, LabHost receiver, ushort port, int phaseCount)
+    {
+        var leg = new FlowLeg(label, sender.Name, receiver.Name, udp.StartMs, udp.StopMs, phaseCount);
+        receiver.ReceiveUdpOn(port, leg);
+        _legs.Add(leg);
+        _sources.Add(TrafficSource.Udp(leg, sender, receiver.Ipv4Address, port, udp.FrameBytes, udp.RatePps));
+    }
+
+    private void ChooseSampledInterfaces()
+    {
+        // The operator reads the bond members' counters, plus those of any interface a fault is aimed at.
+        var seen = new HashSet<(string, string)>();
+        void Add(string node, string interfaceName)
+        {
+            if (seen.Add((node, interfaceName)))
+            {
+                _sampled.Add(($"{node}:{interfaceName}", _topology.DeviceOf(node, interfaceName)));
+            }
+        }
+        foreach (LabBond bond in _topology.Bonds)
+        {
+            foreach (string member in bond.Members)
+            {
+                Add(bond.Switch, member);
+            }
+        }
+        foreach (EventSpec e in _scenario.Events)
+        {
+            Add(e.Target.Node, e.Target.Interface);
+        }
+        if (_sampled.Count == 0)
+        {
+            // Without bonds or faults, every switch interface with a cable is worth showing.
+            foreach (LinkSpec link in _scenario.Topology.Links)
+            {
+                Add(link.A.Node, link.A.Interface);
+                Add(link.B.Node, link.B.Interface);
+            }
+        }
+    }
+}
