@@ -16,16 +16,26 @@ public sealed class Datapath
     private readonly Dictionary<string, Bridge> _bridgesByName = new(StringComparer.Ordinal);
     private readonly List<Bridge> _bridges = [];
     private readonly Dictionary<INetDev, int> _attached = new(ReferenceEqualityComparer.Instance);
-    private readonly SortedSet<int> _freeDatapathPorts = [];
-    private int _nextDatapathPort = 1;
+    private readonly HashSet<int> _usedDatapathPorts = [];
     private Bridge[] _bridgeArray = [];
 
     /// <summary>Creates a datapath; <paramref name="pool"/> defaults to a new pool shared by every device made for it.</summary>
-    public Datapath(PacketPool? pool = null, string name = "ovs-netdev")
+    /// <param name="pool">The packet pool.</param>
+    /// <param name="name">The datapath name.</param>
+    /// <param name="nameDerivedPortNumbers">
+    /// Number datapath ports as OVS's <c>dummy</c> datapath class does (<c>--enable-dummy=override</c>): a port whose
+    /// name contains digits gets that number if free, plus 100 when the name starts with "br". Otherwise (the
+    /// default, like <c>netdev@ovs-netdev</c>) every port gets the lowest free number.
+    /// </param>
+    public Datapath(PacketPool? pool = null, string name = "ovs-netdev", bool nameDerivedPortNumbers = false)
     {
         Pool = pool ?? new PacketPool();
         Name = name;
+        NameDerivedPortNumbers = nameDerivedPortNumbers;
     }
+
+    /// <summary>Whether datapath port numbers come from interface names (see the constructor).</summary>
+    public bool NameDerivedPortNumbers { get; }
 
     /// <summary>The datapath name (<c>ovs-netdev</c>, as <c>dpif/show</c> prints it).</summary>
     public string Name { get; }
@@ -100,19 +110,19 @@ public sealed class Datapath
     /// <summary>True when <paramref name="device"/> is a port interface of some bridge.</summary>
     public bool IsAttached(INetDev device) => _attached.ContainsKey(device);
 
-    /// <summary>Gives a device its datapath port number: the lowest free one from 1 (0 is the datapath itself).</summary>
+    /// <summary>Gives a device its datapath port number (OVS's choose_port in dpif-netdev); 0 is the datapath itself.</summary>
     internal int Attach(INetDev device)
     {
-        int number;
-        if (_freeDatapathPorts.Count > 0)
+        int number = NameDerivedPortNumbers ? NumberFromName(device.Name) : 0;
+        if (number <= 0 || _usedDatapathPorts.Contains(number))
         {
-            number = _freeDatapathPorts.Min;
-            _freeDatapathPorts.Remove(number);
+            number = 1;
+            while (_usedDatapathPorts.Contains(number))
+            {
+                number++;
+            }
         }
-        else
-        {
-            number = _nextDatapathPort++;
-        }
+        _usedDatapathPorts.Add(number);
         _attached.Add(device, number);
         return number;
     }
@@ -121,8 +131,28 @@ public sealed class Datapath
     {
         if (_attached.Remove(device))
         {
-            _freeDatapathPorts.Add(datapathPort);
+            _usedDatapathPorts.Remove(datapathPort);
         }
+    }
+
+    /// <summary>The number the dummy datapath class tries first: the first run of digits in the name, plus 100 for "br…" names.</summary>
+    private static int NumberFromName(string name)
+    {
+        int start = name.StartsWith("br", StringComparison.Ordinal) ? 100 : 0;
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsAsciiDigit(name[i]))
+            {
+                long value = 0;
+                for (int j = i; j < name.Length && char.IsAsciiDigit(name[j]) && value < 1_000_000; j++)
+                {
+                    value = (value * 10) + (name[j] - '0');
+                }
+                long number = start + value;
+                return number is > 0 and <= ushort.MaxValue ? (int)number : 0;
+            }
+        }
+        return 0;
     }
 
     /// <summary>A stable, locally administered unicast address (02:xx:xx:xx:xx:xx) derived from a name.</summary>
