@@ -58,55 +58,44 @@ public sealed partial class Bond
         }
 
         bool up = member.IsUp;
-        bool pending = member.DelayExpiresMs.HasValue;
-        if ((up == member.Enabled) == pending)
+        // Every (state, link) pair is listed, so the compiler proves the machine complete (CS8509).
+        LinkTransition transition = (member.State, up) switch
         {
-            if (up)
-            {
-                Emit(nowMs, member, BondEventKind.LinkUp, $"member {member.Name}: link state up", "carrier up and may_enable true");
-            }
-            else
-            {
-                member.LinkDownCount++;
-                Counters.Flaps++;
-                member.StableSinceMs = null;
-                Emit(nowMs, member, BondEventKind.LinkDown, $"member {member.Name}: link state down", DescribeDown(member));
-            }
-
-            if (up == member.Enabled)
-            {
-                // The link went back to its committed state before the delay ran out.
+            (BondMemberState.Enabled, true) => LinkTransition.None,
+            (BondMemberState.Disabled, false) => LinkTransition.None,
+            (BondMemberState.Enabled, false) => LinkTransition.StartDowndelay,
+            (BondMemberState.Disabled, true) => LinkTransition.StartUpdelay,
+            (BondMemberState.DisablePending, true) => LinkTransition.CancelDowndelay,
+            (BondMemberState.EnablePending, false) => LinkTransition.CancelUpdelay,
+            (BondMemberState.DisablePending, false) => LinkTransition.None,
+            (BondMemberState.EnablePending, true) => LinkTransition.None,
+        };
+        switch (transition)
+        {
+            case LinkTransition.None:
+                break;
+            case LinkTransition.StartUpdelay:
+                ReportLinkUp(member, nowMs);
+                StartDelay(member, up: true, Settings.UpDelayMs, nowMs);
+                break;
+            case LinkTransition.StartDowndelay:
+                ReportLinkDown(member, nowMs);
+                StartDelay(member, up: false, Settings.DownDelayMs, nowMs);
+                break;
+            case LinkTransition.CancelDowndelay:
+                // The link came back before the downdelay ran out; the member stays enabled and is stable again.
+                ReportLinkUp(member, nowMs);
                 member.DelayExpiresMs = null;
-                if (up)
-                {
-                    member.StableSinceMs = nowMs;
-                    Emit(nowMs, member, BondEventKind.WillNotBeDisabled, $"member {member.Name}: will not be disabled",
-                        "link came back up within the downdelay");
-                }
-                else
-                {
-                    Emit(nowMs, member, BondEventKind.WillNotBeEnabled, $"member {member.Name}: will not be enabled",
-                        "link went down again within the updelay");
-                }
-            }
-            else
-            {
-                int delayMs = up ? Settings.UpDelayMs : Settings.DownDelayMs;
-                member.DelayExpiresMs = nowMs + delayMs;
-                if (delayMs != 0)
-                {
-                    if (up)
-                    {
-                        Emit(nowMs, member, BondEventKind.WillBeEnabled,
-                            $"member {member.Name}: will be enabled if it stays up for {delayMs} ms", $"updelay {delayMs} ms");
-                    }
-                    else
-                    {
-                        Emit(nowMs, member, BondEventKind.WillBeDisabled,
-                            $"member {member.Name}: will be disabled if it stays down for {delayMs} ms", $"downdelay {delayMs} ms");
-                    }
-                }
-            }
+                member.StableSinceMs = nowMs;
+                Emit(nowMs, member, BondEventKind.WillNotBeDisabled, $"member {member.Name}: will not be disabled",
+                    "link came back up within the downdelay");
+                break;
+            case LinkTransition.CancelUpdelay:
+                ReportLinkDown(member, nowMs);
+                member.DelayExpiresMs = null;
+                Emit(nowMs, member, BondEventKind.WillNotBeEnabled, $"member {member.Name}: will not be enabled",
+                    "link went down again within the updelay");
+                break;
         }
 
         if (member.DelayExpiresMs is long expires && nowMs >= expires)
@@ -115,6 +104,49 @@ public sealed partial class Bond
                 ? (Settings.UpDelayMs == 0 ? "link up (no updelay)" : $"link stayed up for the {Settings.UpDelayMs} ms updelay")
                 : (Settings.DownDelayMs == 0 ? $"{DescribeDown(member)} (no downdelay)" : $"link stayed down for the {Settings.DownDelayMs} ms downdelay");
             SetEnabled(member, up, nowMs, reason);
+        }
+    }
+
+    /// <summary>What the §B.3 rule does with a member on one Run.</summary>
+    private enum LinkTransition
+    {
+        None,
+        StartUpdelay,
+        StartDowndelay,
+        CancelUpdelay,
+        CancelDowndelay,
+    }
+
+    private void ReportLinkUp(BondMember member, long nowMs)
+    {
+        Emit(nowMs, member, BondEventKind.LinkUp, $"member {member.Name}: link state up", "carrier up and may_enable true");
+    }
+
+    private void ReportLinkDown(BondMember member, long nowMs)
+    {
+        member.LinkDownCount++;
+        Counters.Flaps++;
+        member.StableSinceMs = null;
+        Emit(nowMs, member, BondEventKind.LinkDown, $"member {member.Name}: link state down", DescribeDown(member));
+    }
+
+    private void StartDelay(BondMember member, bool up, int delayMs, long nowMs)
+    {
+        member.DelayExpiresMs = nowMs + delayMs;
+        if (delayMs == 0)
+        {
+            // OVS logs nothing for a zero delay; the member flips state below, in the same Run.
+            return;
+        }
+        if (up)
+        {
+            Emit(nowMs, member, BondEventKind.WillBeEnabled,
+                $"member {member.Name}: will be enabled if it stays up for {delayMs} ms", $"updelay {delayMs} ms");
+        }
+        else
+        {
+            Emit(nowMs, member, BondEventKind.WillBeDisabled,
+                $"member {member.Name}: will be disabled if it stays down for {delayMs} ms", $"downdelay {delayMs} ms");
         }
     }
 

@@ -29,6 +29,15 @@ public sealed class BondMember
     /// <summary>True when the member may carry traffic.</summary>
     public bool Enabled { get; internal set; }
 
+    /// <summary>Where the member stands in the §B.3 machine: enabled or disabled, and whether a delay is running.</summary>
+    public BondMemberState State => (Enabled, DelayExpiresMs.HasValue) switch
+    {
+        (true, false) => BondMemberState.Enabled,
+        (true, true) => BondMemberState.DisablePending,
+        (false, false) => BondMemberState.Disabled,
+        (false, true) => BondMemberState.EnablePending,
+    };
+
     /// <summary>The latest carrier reported by the netdev.</summary>
     public bool Carrier { get; internal set; }
 
@@ -70,6 +79,22 @@ public sealed class BondMember
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({(Enabled ? "enabled" : "disabled")})";
+}
+
+/// <summary>The states of a member in the §B.3 machine.</summary>
+public enum BondMemberState
+{
+    /// <summary>Disabled, and its link agrees (or nothing has been decided yet).</summary>
+    Disabled,
+
+    /// <summary>Disabled, with its link up: enabled when the updelay ends.</summary>
+    EnablePending,
+
+    /// <summary>Enabled and carrying traffic as chosen.</summary>
+    Enabled,
+
+    /// <summary>Enabled, with its link down: disabled when the downdelay ends (it still carries traffic meanwhile).</summary>
+    DisablePending,
 }
 
 /// <summary>Cumulative counters of one bond, for status export.</summary>
