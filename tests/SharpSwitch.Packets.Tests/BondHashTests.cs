@@ -24,6 +24,13 @@ public sealed class BondHashTests
     }
 
     [Fact]
+    public void Slb_bucket_matches_the_bond_hash_reply_in_capture_14()
+    {
+        // ovs-3.1-captures/14-unixctl-vswitchd.stdout: "ovs-appctl bond/hash 00:11:22:33:44:55" printed 226.
+        Assert.Equal(226, BondHash.SlbBucket(MacAddress.Parse("00:11:22:33:44:55"), 0, 0));
+    }
+
+    [Fact]
     public void Tcp_hash_matches_the_dp_hash_real_ovs_computed()
     {
         // Observed with OVS 3.1's userspace datapath: action hash(l4(7)) gave dp_hash 0x17f07134 for this UDP packet.
