@@ -1,0 +1,218 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Threading.Channels;
+using SharpSwitch.JsonRpc;
+
+namespace SharpSwitch.Ovsdb.Server;
+
+/// <summary>
+/// The I/O shell around <see cref="OvsdbServerEngine"/>: it listens on the remotes (<c>punix:PATH</c>,
+/// <c>ptcp:PORT[:IP]</c>), runs one reader and one writer per connection, feeds every message to the engine under
+/// one lock, and wakes the engine when a blocked <c>wait</c> times out. A client that sends malformed JSON or an
+/// oversized message is disconnected; other clients are unaffected.
+/// </summary>
+public sealed class OvsdbServer : IAsyncDisposable
+{
+    private readonly OvsdbServerEngine _engine;
+    private readonly TimeProvider _time;
+    private readonly Action<string> _log;
+    private readonly object _gate = new();
+    private readonly List<JsonRpcListener> _listeners = [];
+    private readonly List<Task> _tasks = [];
+    private readonly List<JsonRpcConnection> _connections = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ITimer _timer;
+
+    private OvsdbServer(OvsdbServerEngine engine, TimeProvider time, Action<string> log)
+    {
+        _engine = engine;
+        _time = time;
+        _log = log;
+        _timer = time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The listeners, in the order of the remotes (for the port a <c>ptcp:0</c> remote got).</summary>
+    public IReadOnlyList<JsonRpcListener> Listeners => _listeners;
+
+    /// <summary>The number of connected clients.</summary>
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts listening on every remote.</summary>
+    public static OvsdbServer Start(OvsdbServerEngine engine, IEnumerable<JsonRpcAddress> remotes, TimeProvider? time = null, Action<string>? log = null)
+    {
+        var server = new OvsdbServer(engine, time ?? TimeProvider.System, log ?? (_ => { }));
+        try
+        {
+            foreach (JsonRpcAddress remote in remotes)
+            {
+                JsonRpcListener listener = JsonRpcListener.Start(remote, server._time);
+                server._listeners.Add(listener);
+                server._tasks.Add(Task.Run(() => server.AcceptLoopAsync(listener)));
+            }
+        }
+        catch
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>Runs an action on the engine under the server's lock (for control commands such as compaction).</summary>
+    public T Invoke<T>(Func<OvsdbServerEngine, T> action)
+    {
+        lock (_gate)
+        {
+            return action(_engine);
+        }
+    }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task AcceptLoopAsync(JsonRpcListener listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            JsonRpcConnection connection;
+            try
+            {
+                connection = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                _log($"{listener.Address.Text}: accept failed: {e.Message}");
+                continue;
+            }
+            lock (_gate)
+            {
+                _connections.Add(connection);
+            }
+            _ = Task.Run(() => ServeAsync(connection));
+        }
+    }
+
+    private async Task ServeAsync(JsonRpcConnection connection)
+    {
+        var outbox = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true });
+        var session = new OvsdbSession(connection.Name, message => outbox.Writer.TryWrite(message));
+        lock (_gate)
+        {
+            _engine.Connect(session);
+        }
+        Task writer = WriteLoopAsync(connection, outbox.Reader);
+        try
+        {
+            while (true)
+            {
+                JsonRpcMessage? message = await connection.ReceiveAsync(_stopping.Token).ConfigureAwait(false);
+                if (message is null)
+                {
+                    break;
+                }
+                lock (_gate)
+                {
+                    _engine.Receive(session, message, NowMs);
+                    ScheduleTimer();
+                }
+            }
+        }
+        catch (JsonRpcProtocolException e)
+        {
+            _log($"{connection.Name}: {e.Message}, disconnecting");
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The server is stopping or the peer vanished; either way this session ends here.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _engine.Disconnect(session);
+                _connections.Remove(connection);
+                ScheduleTimer();
+            }
+            outbox.Writer.TryComplete();
+            await writer.ConfigureAwait(false);
+            connection.Close(connection.DisconnectReason ?? "closed");
+        }
+    }
+
+    private static async Task WriteLoopAsync(JsonRpcConnection connection, ChannelReader<JsonRpcMessage> outbox)
+    {
+        try
+        {
+            await foreach (JsonRpcMessage message in outbox.ReadAllAsync().ConfigureAwait(false))
+            {
+                await connection.SendAsync(message).ConfigureAwait(false);
+            }
+        }
+        catch (IOException)
+        {
+            // The peer went away; the reader notices and ends the session.
+            connection.Close("send failed");
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            _engine.Tick(NowMs);
+            ScheduleTimer();
+        }
+    }
+
+    private void ScheduleTimer()
+    {
+        if (_engine.NextDeadlineMs is long deadline)
+        {
+            long delay = Math.Max(0, deadline - NowMs) + 1;
+            _timer.Change(TimeSpan.FromMilliseconds(delay), Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _timer.Dispose();
+        foreach (JsonRpcListener listener in _listeners)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+        List<JsonRpcConnection> connections;
+        lock (_gate)
+        {
+            connections = [.. _connections];
+        }
+        foreach (JsonRpcConnection connection in connections)
+        {
+            connection.Close("server stopping");
+        }
+        try
+        {
+            await Task.WhenAll(_tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Accept loops end by cancellation.
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Text.Json;
+using SharpSwitch.JsonRpc;
+
+namespace SharpSwitch.Ovsdb.Server;
+
+/// <summary>A <c>transact</c> blocked on a <c>wait</c> with a timeout, re-run after each commit.</summary>
+internal sealed record PendingTransact(JsonElement Id, ServedDatabase Database, IReadOnlyList<JsonElement> Operations, long StartedMs, long? DeadlineMs);
+
+/// <summary>
+/// The server-side state of one client connection: its monitors, blocked transactions and flags. Messages for the
+/// client go through <see cref="Send"/>, in the order the engine produces them.
+/// </summary>
+public sealed class OvsdbSession
+{
+    private readonly Action<JsonRpcMessage> _send;
+
+    /// <summary>Creates a session whose outgoing messages are handed to <paramref name="send"/>, in order.</summary>
+    public OvsdbSession(string name, Action<JsonRpcMessage> send)
+    {
+        Name = name;
+        _send = send;
+    }
+
+    /// <summary>A name for log messages.</summary>
+    public string Name { get; }
+
+    /// <summary>True after <c>set_db_change_aware true</c>.</summary>
+    public bool DbChangeAware { get; internal set; }
+
+    internal List<Monitor> Monitors { get; } = [];
+
+    internal List<PendingTransact> Pending { get; } = [];
+
+    internal bool Closed { get; set; }
+
+    internal void Send(JsonRpcMessage message)
+    {
+        if (!Closed)
+        {
+            _send(message);
+        }
+    }
+
+    internal Monitor? FindMonitor(JsonElement id) => Monitors.FirstOrDefault(m => JsonElement.DeepEquals(m.Id, id));
+}
