@@ -20,8 +20,11 @@ internal sealed class MacLearningTable
     public const int GratuitousArpLockSeconds = 5;
     private const int None = -1;
 
-    private readonly Dictionary<ulong, int> _index = new();
+    private readonly MacIndex _index = new();
     private Entry[] _entries = new Entry[64];
+
+    /// <summary>Each entry's key (VLAN in bits 48..59, MAC in bits 0..47), apart from the rest so probes touch one compact array.</summary>
+    private ulong[] _keys = new ulong[64];
     private int _freeHead = None;
     private int _used;
     private int _lruHead = None;
@@ -54,9 +57,9 @@ internal sealed class MacLearningTable
 
     public int NextInLru(int entry) => _entries[entry].LruNext;
 
-    public MacAddress MacOf(int entry) => new(_entries[entry].Key);
+    public MacAddress MacOf(int entry) => new(_keys[entry]);
 
-    public int VlanOf(int entry) => (int)(_entries[entry].Key >> 48);
+    public int VlanOf(int entry) => (int)(_keys[entry] >> 48);
 
     public BridgePort PortOf(int entry) => _entries[entry].Port!;
 
@@ -87,7 +90,8 @@ internal sealed class MacLearningTable
     /// <summary>Finds where <paramref name="mac"/> in <paramref name="vlan"/> was learned; group addresses are never found.</summary>
     public bool TryLookup(MacAddress mac, int vlan, out BridgePort port)
     {
-        if (!mac.IsMulticast && _index.TryGetValue(KeyOf(mac, vlan), out int entry))
+        int entry;
+        if (!mac.IsMulticast && (entry = _index.Find(KeyOf(mac, vlan), _keys)) >= 0)
         {
             port = _entries[entry].Port!;
             return true;
@@ -99,7 +103,8 @@ internal sealed class MacLearningTable
     /// <summary>True when the entry for (<paramref name="mac"/>, <paramref name="vlan"/>) exists and is under a gratuitous-ARP lock.</summary>
     public bool IsGratuitousArpLocked(MacAddress mac, int vlan, long nowSeconds)
     {
-        return _index.TryGetValue(KeyOf(mac, vlan), out int entry) && nowSeconds < _entries[entry].GratuitousArpLockUntilSeconds;
+        int entry = _index.Find(KeyOf(mac, vlan), _keys);
+        return entry >= 0 && nowSeconds < _entries[entry].GratuitousArpLockUntilSeconds;
     }
 
     /// <summary>
@@ -113,7 +118,8 @@ internal sealed class MacLearningTable
             return false;
         }
         ulong key = KeyOf(mac, vlan);
-        if (_index.TryGetValue(key, out int entry))
+        int entry = _index.Find(key, _keys);
+        if (entry >= 0)
         {
             ref Entry existing = ref _entries[entry];
             long age = IdleSeconds - (existing.ExpiresSeconds - nowSeconds);
@@ -279,10 +285,12 @@ internal sealed class MacLearningTable
             if (_used == _entries.Length)
             {
                 Array.Resize(ref _entries, _entries.Length * 2);
+                Array.Resize(ref _keys, _keys.Length * 2);
             }
             entry = _used++;
         }
-        _entries[entry] = new Entry { Key = key, LruPrev = _lruTail, LruNext = None, GratuitousArpLockUntilSeconds = long.MinValue };
+        _keys[entry] = key;
+        _entries[entry] = new Entry { LruPrev = _lruTail, LruNext = None, GratuitousArpLockUntilSeconds = long.MinValue };
         if (_lruTail != None)
         {
             _entries[_lruTail].LruNext = entry;
@@ -292,7 +300,7 @@ internal sealed class MacLearningTable
             _lruHead = entry;
         }
         _lruTail = entry;
-        _index.Add(key, entry);
+        _index.Add(key, entry, _keys);
         return entry;
     }
 
@@ -300,7 +308,7 @@ internal sealed class MacLearningTable
     {
         ref Entry e = ref _entries[entry];
         Unlink(entry);
-        _index.Remove(e.Key);
+        _index.Remove(_keys[entry], _keys);
         if (e.Port is not null)
         {
             e.Port.MacEntryCount--;
@@ -345,9 +353,6 @@ internal sealed class MacLearningTable
 
     private struct Entry
     {
-        /// <summary>VLAN in bits 48..59, MAC in bits 0..47.</summary>
-        public ulong Key;
-
         /// <summary>Where the MAC was last seen; null only while the entry is free.</summary>
         public BridgePort? Port;
 

@@ -295,6 +295,11 @@ public sealed class DummyNetDev : INetDev
     private int MaxFrameBytes(ReadOnlySpan<byte> frame)
     {
         int max = Mtu + EthernetHeaderSize;
+        if (frame.Length <= max)
+        {
+            // The common case needs no look at the tags.
+            return max;
+        }
         int offset = 12;
         while (offset + 4 <= frame.Length)
         {
