@@ -102,6 +102,26 @@ public sealed class LacpPduTests
     }
 
     [Fact]
+    public void Parse_explains_each_kind_of_reject()
+    {
+        Assert.Equal(Goldens.CapturedActor, LacpPdu.Parse(CapturedPdu).Actor);
+        Assert.Equal("an LACPDU is 110 bytes but only 50 are present",
+            Assert.Throws<FormatException>(() => LacpPdu.Parse(Goldens.CapturedLacpFrame.AsSpan(14, 50))).Message);
+        byte[] marker = CapturedPdu.ToArray();
+        marker[0] = 2;
+        Assert.Contains("Marker PDU", Assert.Throws<FormatException>(() => LacpPdu.Parse(marker)).Message, StringComparison.Ordinal);
+        byte[] subtype = CapturedPdu.ToArray();
+        subtype[0] = 9;
+        Assert.Equal("Slow Protocols subtype 9 is not LACP (1)", Assert.Throws<FormatException>(() => LacpPdu.Parse(subtype)).Message);
+        byte[] actor = CapturedPdu.ToArray();
+        actor[3] = 21;
+        Assert.Equal("the actor TLV is (type 1, length 21) instead of (1, 20)", Assert.Throws<FormatException>(() => LacpPdu.Parse(actor)).Message);
+        byte[] partner = CapturedPdu.ToArray();
+        partner[22] = 5;
+        Assert.Equal("the partner TLV is (type 5, length 20) instead of (2, 20)", Assert.Throws<FormatException>(() => LacpPdu.Parse(partner)).Message);
+    }
+
+    [Fact]
     public void Longer_payloads_parse_from_the_first_110_bytes()
     {
         byte[] longer = [.. CapturedPdu, 0xde, 0xad];

@@ -36,6 +36,38 @@ public readonly record struct LacpPdu(
     }
 
     /// <summary>
+    /// Parses a Slow Protocols payload under OVS's receive rule, or throws <see cref="FormatException"/> saying which
+    /// check failed. Use <see cref="TryParse"/> on the packet path; this form is for tools that must explain a reject.
+    /// </summary>
+    public static LacpPdu Parse(ReadOnlySpan<byte> payload)
+    {
+        if (TryParse(payload, out LacpPdu pdu))
+        {
+            return pdu;
+        }
+        throw new FormatException(DescribeRejection(payload));
+    }
+
+    private static string DescribeRejection(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < Length)
+        {
+            return $"an LACPDU is {Length} bytes but only {payload.Length} are present";
+        }
+        if (payload[LacpPduView.SubtypeOffset] != LacpPduView.SubtypeLacp)
+        {
+            return payload[LacpPduView.SubtypeOffset] == LacpPduView.SubtypeMarker
+                ? "this is a Marker PDU (Slow Protocols subtype 2), not an LACPDU"
+                : $"Slow Protocols subtype {payload[LacpPduView.SubtypeOffset]} is not LACP (1)";
+        }
+        if (payload[LacpPduView.ActorTlvTypeOffset] != LacpPduView.ActorTlvType || payload[LacpPduView.ActorInfoLengthOffset] != LacpPduView.ParticipantInfoLength)
+        {
+            return $"the actor TLV is (type {payload[LacpPduView.ActorTlvTypeOffset]}, length {payload[LacpPduView.ActorInfoLengthOffset]}) instead of (1, 20)";
+        }
+        return $"the partner TLV is (type {payload[LacpPduView.PartnerTlvTypeOffset]}, length {payload[LacpPduView.PartnerInfoLengthOffset]}) instead of (2, 20)";
+    }
+
+    /// <summary>
     /// Writes the 110-byte PDU to the start of <paramref name="destination"/> and returns 110. Throws
     /// <see cref="ArgumentException"/> when the destination is shorter.
     /// </summary>
