@@ -16,6 +16,7 @@ public sealed partial class Bridge
 
     private const ushort Dot1QTpid = 0x8100;
     private const ushort ArpEtherType = 0x0806;
+    private const ushort SlowProtocolsEtherType = 0x8809;
     private const byte ArpOpRequest = 1;
     private const byte ArpOpReply = 2;
     private const int PcpMask = 0xE000;
@@ -34,6 +35,7 @@ public sealed partial class Bridge
     private long _flooded;
     private long _forwardedToLearnedPort;
     private long _learningPacketsSent;
+    private long _slowProtocolsConsumed;
 
     /// <summary>Drop reasons and forwarding decisions counted so far.</summary>
     public BridgeStatistics Statistics => new()
@@ -50,6 +52,7 @@ public sealed partial class Bridge
         Flooded = _flooded,
         ForwardedToLearnedPort = _forwardedToLearnedPort,
         LearningPacketsSent = _learningPacketsSent,
+        SlowProtocolsConsumed = _slowProtocolsConsumed,
     };
 
     /// <summary>
@@ -80,7 +83,7 @@ public sealed partial class Bridge
             PortInterface[] interfaces = ports[p].InterfaceArray;
             for (int i = 0; i < interfaces.Length; i++)
             {
-                ReceiveFrom(interfaces[i], nowSeconds);
+                ReceiveFrom(interfaces[i], nowMs, nowSeconds);
             }
         }
         _macs.Expire(nowSeconds);
@@ -112,7 +115,7 @@ public sealed partial class Bridge
         }
     }
 
-    private void ReceiveFrom(PortInterface portInterface, long nowSeconds)
+    private void ReceiveFrom(PortInterface portInterface, long nowMs, long nowSeconds)
     {
         INetDev device = portInterface.Device;
         PacketBatch batch = _rxBatch;
@@ -125,7 +128,7 @@ public sealed partial class Bridge
             }
             for (int i = 0; i < batch.Count; i++)
             {
-                Process(portInterface, batch[i], nowSeconds);
+                Process(portInterface, batch[i], nowMs, nowSeconds);
             }
             // Every buffer now belongs to a transmit queue or is back in the pool.
             batch.Clear();
@@ -138,7 +141,7 @@ public sealed partial class Bridge
     }
 
     /// <summary>OVS's xlate_normal for one frame; takes ownership of <paramref name="buffer"/>.</summary>
-    private void Process(PortInterface inInterface, PacketBuffer buffer, long nowSeconds)
+    private void Process(PortInterface inInterface, PacketBuffer buffer, long nowMs, long nowSeconds)
     {
         _processed++;
         BridgePort inPort = inInterface.Port;
@@ -146,6 +149,14 @@ public sealed partial class Bridge
         {
             inInterface.Device.Counters.CountRxError();
             _malformed++;
+            _pool.Return(buffer);
+            return;
+        }
+
+        if (key.EthType == SlowProtocolsEtherType && inPort.Config.SlowProtocolsHandler is ISlowProtocolsHandler handler)
+        {
+            _slowProtocolsConsumed++;
+            handler.OnSlowProtocolsFrame(inInterface, buffer.Data, nowMs);
             _pool.Return(buffer);
             return;
         }
@@ -348,6 +359,33 @@ public sealed partial class Bridge
             }
         }
         _txPendingCount = 0;
+    }
+
+    /// <summary>
+    /// Sends a frame the switch itself originates (an LACPDU, say) on one interface, bypassing the NORMAL pipeline.
+    /// False when the pool is exhausted or the frame does not fit a buffer.
+    /// </summary>
+    public bool TrySendOnInterface(PortInterface portInterface, ReadOnlySpan<byte> frame)
+    {
+        ArgumentNullException.ThrowIfNull(portInterface);
+        if (!ReferenceEquals(portInterface.Port.Bridge, this) || frame.Length > PacketBuffer.Capacity)
+        {
+            return false;
+        }
+        if (!_pool.TryRent(out PacketBuffer buffer))
+        {
+            _poolExhaustedDropped++;
+            return false;
+        }
+        buffer.TrySetFrame(frame);
+        PacketBatch batch = portInterface.TxBatch;
+        if (batch.IsFull)
+        {
+            portInterface.Device.Send(batch);
+        }
+        batch.TryAdd(buffer);
+        portInterface.Device.Send(batch);
+        return true;
     }
 
     /// <summary>

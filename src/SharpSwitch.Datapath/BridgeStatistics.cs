@@ -42,4 +42,7 @@ public readonly record struct BridgeStatistics
 
     /// <summary>RARP learning packets sent on bond members after failovers.</summary>
     public long LearningPacketsSent { get; init; }
+
+    /// <summary>Slow Protocols frames (LACP) handed to a port's <see cref="ISlowProtocolsHandler"/> instead of forwarded.</summary>
+    public long SlowProtocolsConsumed { get; init; }
 }

@@ -46,6 +46,12 @@ public sealed record PortConfig
     /// <summary>Receives the bond's events (state changes with reasons), when the port is a bond.</summary>
     public IBondEventSink? BondEventSink { get; init; }
 
+    /// <summary>
+    /// The LACP engine of this port: when set, Slow Protocols frames (EtherType 0x8809) arriving on any of the port's
+    /// interfaces go to it instead of being forwarded (or dropped as reserved multicast).
+    /// </summary>
+    public ISlowProtocolsHandler? SlowProtocolsHandler { get; init; }
+
     /// <summary>Convenience: a plain port with one device and no VLAN settings.</summary>
     public static PortConfig Plain(INetDev device) => new(device.Name, [new InterfaceConfig(device)]);
 }

@@ -199,6 +199,45 @@ public sealed class BondTests
         Assert.Contains(sink.Events, e => e.Message == "bond bond0: active member is now b2" && e.TimeMs == 5);
     }
 
+    [Fact]
+    public void Lacp_frames_go_to_the_ports_slow_protocols_handler_which_can_answer_on_a_member()
+    {
+        var handler = new RecordingHandler();
+        var t = new Topology();
+        t.AddPort("p1");
+        var interfaces = new List<InterfaceConfig> { new(t.Device("b1", 11)), new(t.Device("b2", 12)) };
+        t.Bridge.AddPort(new PortConfig("bond0", interfaces) { SlowProtocolsHandler = handler }, t.NowMs);
+        t.Run();
+        byte[] lacpdu = new byte[124];
+        new MacAddress(0x0180_C200_0002UL).Write(lacpdu);
+        Frames.Mac(7).Write(lacpdu.AsSpan(6));
+        lacpdu[12] = 0x88;
+        lacpdu[13] = 0x09;
+        lacpdu[14] = 1;
+
+        t.Send("b2", lacpdu);
+
+        Assert.Equal(["b2 124"], handler.Seen);
+        Assert.Equal(1, t.Bridge.Statistics.SlowProtocolsConsumed);
+        Assert.Equal(0, t.Bridge.Statistics.ReservedMulticastDropped);
+        Assert.Empty(t.Received("p1"));
+
+        Assert.True(t.Bridge.TryGetInterface("b2", out PortInterface b2));
+        Assert.True(t.Bridge.TrySendOnInterface(b2, lacpdu));
+        Assert.Equal(lacpdu, Assert.Single(t.Received("b2")));
+
+        // Without a handler the same frame is reserved multicast, dropped by NORMAL.
+        t.Send("p1", lacpdu);
+        Assert.Equal(1, t.Bridge.Statistics.ReservedMulticastDropped);
+    }
+
+    private sealed class RecordingHandler : ISlowProtocolsHandler
+    {
+        public List<string> Seen { get; } = [];
+
+        public void OnSlowProtocolsFrame(PortInterface portInterface, ReadOnlySpan<byte> frame, long nowMs) => Seen.Add($"{portInterface.Name} {frame.Length}");
+    }
+
     private sealed class RecordingSink : IBondEventSink
     {
         public List<BondEvent> Events { get; } = [];
