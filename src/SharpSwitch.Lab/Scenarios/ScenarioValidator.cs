@@ -1,4 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Bonding;
 using SharpSwitch.Lab.Scenarios.Yaml;
 
 namespace SharpSwitch.Lab.Scenarios;
@@ -19,6 +20,7 @@ internal static class ScenarioValidator
         PlainPort,
         InternalPort,
         BondMember,
+        BridgeLocal,
     }
 
     public static void Validate(Scenario scenario, ScenarioDiagnostics d)
@@ -82,10 +84,16 @@ internal static class ScenarioValidator
                 d.Report(position, $"switch '{sw.Name}' already has an interface named '{name}'");
             }
         }
-        var bridgeNames = new HashSet<string>(StringComparer.Ordinal);
+        // Every bridge has a LOCAL internal port named after it, so no port or interface may take a bridge's name.
         foreach (BridgeSpec bridge in sw.Bridges)
         {
-            bridgeNames.Add(bridge.Name);
+            if (!interfaces.TryAdd(bridge.Name, InterfaceRole.BridgeLocal))
+            {
+                d.Report(bridge.Position, $"switch '{sw.Name}' already has a bridge or interface named '{bridge.Name}'");
+            }
+        }
+        foreach (BridgeSpec bridge in sw.Bridges)
+        {
             foreach (PortSpec port in bridge.Ports)
             {
                 portNames.Add(port.Name);
@@ -105,30 +113,51 @@ internal static class ScenarioValidator
                 {
                     d.Report(bond.Position, $"bond '{bond.Name}' other_config:bond-primary names '{ScenarioValues.Shorten(primary)}', which is not one of its interfaces ({string.Join(", ", bond.Interfaces.Select(m => m.Name))})");
                 }
-            }
-        }
-        foreach (BridgeSpec bridge in sw.Bridges)
-        {
-            foreach (BondSpec bond in bridge.Bonds)
-            {
-                if (interfaces.ContainsKey(bond.Name) && !bond.Interfaces.Any(m => m.Name == bond.Name))
-                {
-                    // Reported above when the port names collide; nothing more to say here.
-                    continue;
-                }
+                CheckBondValues(bond, d);
             }
         }
         return interfaces;
+    }
+
+    /// <summary>
+    /// Lets the bonding layer read the bond's keys exactly as it reads the database, and turns each warning about a
+    /// value into an error: OVS would fall back to a default with a log line, but in an experiment a silently ignored
+    /// value means the run answers a different question than the one asked.
+    /// </summary>
+    private static void CheckBondValues(BondSpec bond, ScenarioDiagnostics d)
+    {
+        var warnings = new List<string>();
+        // bond_mode is always given to the parser, because its absence only produces OVS's "default bond_mode" notice.
+        _ = BondSettings.FromOvsdb(bond.Name, bond.BondMode ?? "active-backup", bond.Lacp, bond.UpdelayMs, bond.DowndelayMs, bond.OtherConfig, warnings);
+        foreach (BondInterfaceSpec member in bond.Interfaces)
+        {
+            var memberWarnings = new List<string>();
+            _ = MemberSettings.FromOvsdb(member.Name, member.OtherConfig, memberWarnings);
+            foreach (string warning in memberWarnings)
+            {
+                d.Report(member.Position, $"bond '{bond.Name}' {warning}");
+            }
+        }
+        foreach (string warning in warnings)
+        {
+            d.Report(bond.Position, $"bond '{bond.Name}': {warning}");
+        }
     }
 
     private static bool CheckEndpointExists(Endpoint end, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<string, HostSpec> hosts, ScenarioDiagnostics d)
     {
         if (switchInterfaces.TryGetValue(end.Node, out Dictionary<string, InterfaceRole>? interfaces))
         {
-            if (!interfaces.ContainsKey(end.Interface))
+            if (!interfaces.TryGetValue(end.Interface, out InterfaceRole role))
             {
-                string known = interfaces.Count == 0 ? "it has none" : "it has " + string.Join(", ", interfaces.Keys.Order(StringComparer.Ordinal));
+                List<string> names = interfaces.Where(i => i.Value != InterfaceRole.BridgeLocal).Select(i => i.Key).Order(StringComparer.Ordinal).ToList();
+                string known = names.Count == 0 ? "it has none" : "it has " + string.Join(", ", names);
                 d.Report(end.Position, $"switch '{end.Node}' has no interface '{end.Interface}' ({known})");
+                return false;
+            }
+            if (role == InterfaceRole.BridgeLocal)
+            {
+                d.Report(end.Position, $"'{end.Interface}' is the LOCAL port of bridge '{end.Interface}' on '{end.Node}'; the lab does not use it (declare an internal port instead)");
                 return false;
             }
             return true;
