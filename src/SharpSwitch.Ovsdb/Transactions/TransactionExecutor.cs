@@ -321,7 +321,9 @@ public static class TransactionExecutor
         TableSchema table = reader.Table(txn.Database.Schema);
         JsonElement? timeoutJson = reader.Optional("timeout", JsonValueKind.Number);
         Condition condition = Condition.Parse(reader.Required("where", JsonValueKind.Array), table, symbols);
-        IReadOnlyList<ColumnSchema> columns = ParseColumns(reader.Required("columns", JsonValueKind.Array), table);
+        // ovs-vsctl leaves "columns" out when it only checks that a table is empty; then every column counts.
+        JsonElement? columnsJson = reader.Optional("columns", JsonValueKind.Array);
+        IReadOnlyList<ColumnSchema> columns = columnsJson is null ? table.Columns : ParseColumns(columnsJson, table);
         string until = reader.RequiredString("until");
         JsonElement rowsJson = reader.Required("rows", JsonValueKind.Array);
         if (until is not ("==" or "!="))

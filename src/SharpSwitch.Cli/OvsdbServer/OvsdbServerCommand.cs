@@ -1,0 +1,153 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Globalization;
+using System.Runtime.InteropServices;
+using SharpSwitch.Ovsdb;
+using SharpSwitch.Ovsdb.Schema;
+using SharpSwitch.Ovsdb.Server;
+using SharpSwitch.Ovsdb.Storage;
+using SharpSwitch.Switchd.Unixctl;
+
+namespace SharpSwitch.Cli.OvsdbServer;
+
+/// <summary>
+/// <c>vsw ovsdb-server</c>: serves one database file over the OVSDB protocol until SIGTERM, SIGINT or
+/// <c>ovs-appctl exit</c>, with an OVS-style pidfile and control socket.
+/// </summary>
+internal static class OvsdbServerCommand
+{
+    private const string Version = "ovsdb-server (Open vSwitch) 3.1.0";
+
+    [VswSubcommand("ovsdb-server", "serve an OVSDB database (ovsdb-server compatible)")]
+    internal static int Run(string[] args)
+    {
+        (OvsdbServerOptions? options, string? error) = OvsdbServerOptions.Parse(args);
+        if (options is null)
+        {
+            Console.Error.WriteLine("vsw ovsdb-server: " + error);
+            return 1;
+        }
+        if (options.ShowHelp)
+        {
+            Console.WriteLine(OvsdbServerOptions.Usage);
+            return 0;
+        }
+        using var log = new ServerLog(options.LogFilePath);
+        try
+        {
+            return Serve(options, log);
+        }
+        catch (Exception e) when (e is OvsdbException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            log.Write("ERR", e.Message);
+            Console.Error.WriteLine("vsw ovsdb-server: " + e.Message);
+            return 1;
+        }
+    }
+
+    private static int Serve(OvsdbServerOptions options, ServerLog log)
+    {
+        string dbPath = options.DatabasePath!;
+        if (!File.Exists(dbPath))
+        {
+            DatabaseSchema schema = options.SchemaPath is null ? VswitchSchema.Load() : DatabaseSchema.Parse(File.ReadAllText(options.SchemaPath));
+            DatabaseFile.Create(dbPath, schema);
+            log.Write("INFO", $"{dbPath}: created new database from schema {schema.Name} {schema.Version}");
+        }
+        using DatabaseFile file = DatabaseFile.Open(dbPath, log: message => log.Write("WARN", message), takeLock: true);
+        using Pidfile? pidfile = options.PidfilePath is null ? null : Pidfile.Create(options.PidfilePath);
+        var engine = new OvsdbServerEngine([new ServedDatabase(file)], message => log.Write("INFO", message));
+        using var stop = new ManualResetEventSlim();
+        SharpSwitch.Ovsdb.Server.OvsdbServer server = SharpSwitch.Ovsdb.Server.OvsdbServer.Start(engine, options.Remotes, log: message => log.Write("INFO", message));
+        try
+        {
+            var commands = new UnixctlCommandTable(Version);
+            commands.RegisterAll(ControlCommands(server, options, stop));
+            string controlPath = options.UnixctlPath ?? Path.Combine(OvsdbServerOptions.RunDirectory(), $"ovsdb-server.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.ctl");
+            UnixctlServer control = UnixctlServer.Start(controlPath, commands);
+            try
+            {
+                using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Set(); });
+                using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Set(); });
+                log.Write("INFO", $"serving {file.Schema.Name} from {dbPath} on {string.Join(", ", options.Remotes.Select(r => r.Text))}");
+                stop.Wait();
+                log.Write("INFO", "exiting");
+            }
+            finally
+            {
+                control.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+        finally
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        return 0;
+    }
+
+    /// <summary>The ovs-appctl commands of our ovsdb-server, as data.</summary>
+    private static IEnumerable<UnixctlCommand> ControlCommands(SharpSwitch.Ovsdb.Server.OvsdbServer server, OvsdbServerOptions options, ManualResetEventSlim stop)
+    {
+        yield return new UnixctlCommand("exit", "", 0, 1, _ => UnixctlResult.Ok("") with { AfterReply = stop.Set });
+        yield return new UnixctlCommand("ovsdb-server/compact", "", 0, 1, args => server.Invoke(engine =>
+        {
+            if (args.Count == 1 && !engine.Databases.ContainsKey(args[0]))
+            {
+                return UnixctlResult.Error("no database by that name");
+            }
+            try
+            {
+                engine.Compact(args.Count == 1 ? args[0] : null);
+                return UnixctlResult.Ok("");
+            }
+            catch (IOException e)
+            {
+                return UnixctlResult.Error("compaction failed: " + e.Message);
+            }
+        }));
+        yield return new UnixctlCommand("ovsdb-server/list-dbs", "", 0, 0, _ => server.Invoke(engine =>
+            UnixctlResult.Ok(string.Concat(engine.Databases.Keys.Order(StringComparer.Ordinal).Select(n => n + "\n")))));
+        yield return new UnixctlCommand("ovsdb-server/list-remotes", "", 0, 0, _ =>
+            UnixctlResult.Ok(string.Concat(options.Remotes.Select(r => r.Text).Order(StringComparer.Ordinal).Select(r => r + "\n"))));
+        yield return new UnixctlCommand("ovsdb-server/get-db-storage-status", "DB", 1, 1, args => server.Invoke(engine =>
+            engine.Databases.ContainsKey(args[0]) ? UnixctlResult.Ok("status: ok") : UnixctlResult.Error("no database by that name")));
+    }
+}
+
+/// <summary>Log lines in OVS's format (<c>TIME|SEQ|ovsdb_server|LEVEL|text</c>), to a file or standard error.</summary>
+internal sealed class ServerLog : IDisposable
+{
+    private readonly StreamWriter? _file;
+    private readonly object _gate = new();
+    private int _sequence;
+
+    public ServerLog(string? path)
+    {
+        if (path is not null)
+        {
+            string? directory = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+            _file = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        }
+    }
+
+    public void Write(string level, string text)
+    {
+        lock (_gate)
+        {
+            string line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}|{++_sequence:00000}|ovsdb_server|{level}|{text}";
+            if (_file is not null)
+            {
+                _file.WriteLine(line);
+            }
+            else
+            {
+                Console.Error.WriteLine(line);
+            }
+        }
+    }
+
+    public void Dispose() => _file?.Dispose();
+}
