@@ -105,18 +105,23 @@ internal sealed class OvsOracle : IDisposable
         {
             return;
         }
-        ProcessRunner.Run(Tool("ovs-appctl"), ["-t", control, "exit"], _environment, 10_000);
+        System.Diagnostics.Process process;
         try
         {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            if (!process.WaitForExit(5000))
-            {
-                process.Kill();
-            }
+            process = System.Diagnostics.Process.GetProcessById(pid);
         }
         catch (ArgumentException)
         {
-            // Already gone.
+            return;
+        }
+        using (process)
+        {
+            ProcessRunner.Run(Tool("ovs-appctl"), ["-t", control, "exit"], _environment, 10_000);
+            if (!process.WaitForExit(10_000))
+            {
+                process.Kill();
+                process.WaitForExit(5_000);
+            }
         }
     }
 }
