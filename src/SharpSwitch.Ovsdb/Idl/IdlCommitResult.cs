@@ -34,6 +34,9 @@ public sealed class IdlCommitResult
         InsertedUuids = insertedUuids ?? new Dictionary<Guid, Guid>();
     }
 
+    /// <summary>The result to report for a transaction that was deliberately not sent (e.g. a dry run).</summary>
+    public static IdlCommitResult NotSent { get; } = new(IdlTransactionStatus.Unchanged);
+
     /// <summary>What happened.</summary>
     public IdlTransactionStatus Status { get; }
 

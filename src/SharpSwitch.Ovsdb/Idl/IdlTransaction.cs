@@ -32,12 +32,16 @@ public sealed class IdlTransaction : IDisposable
         _idl = idl;
     }
 
-    /// <summary>Inserts a new, empty row into <paramref name="table"/> and returns it for writing.</summary>
-    public IdlRow Insert(string table)
+    /// <summary>
+    /// Inserts a new, empty row into <paramref name="table"/> and returns it for writing. Its provisional uuid is
+    /// <paramref name="provisionalUuid"/> when given (so that references made before the insert can point at it),
+    /// otherwise a fresh one; the server assigns the real uuid at commit.
+    /// </summary>
+    public IdlRow Insert(string table, Guid? provisionalUuid = null)
     {
         CheckOpen();
         IdlTable target = _idl.GetTable(table);
-        var row = new IdlRow(target, Guid.NewGuid(), isNew: true);
+        var row = new IdlRow(target, provisionalUuid ?? Guid.NewGuid(), isNew: true);
         _inserted.Add(row.Uuid, row);
         Touch(row);
         return row;
