@@ -16,6 +16,8 @@ public sealed partial class Bond
     /// </remarks>
     public int SelectTxMember(in FlowKey key)
     {
+        BondMember? active = _active;
+        int activeIndex = active?.Index ?? -1;
         BondMode mode = Settings.Mode;
         if (_lacpStatus == LacpStatus.Configured)
         {
@@ -28,15 +30,15 @@ public sealed partial class Bond
         switch (mode)
         {
             case BondMode.ActiveBackup:
-                return ActiveMemberIndex;
+                return activeIndex;
             case BondMode.BalanceTcp:
                 if (_lacpStatus != LacpStatus.Negotiated)
                 {
                     return -1;
                 }
-                return ActiveMemberIndex;
+                return activeIndex;
             case BondMode.BalanceSlb:
-                return ActiveMemberIndex;
+                return activeIndex;
             default:
                 return -1;
         }
@@ -49,11 +51,13 @@ public sealed partial class Bond
     /// </summary>
     public BondAdmission Admit(int memberIndex, in FlowKey key)
     {
-        if ((uint)memberIndex >= (uint)_members.Count)
+        BondMember[] members = _memberSnapshot;
+        if ((uint)memberIndex >= (uint)members.Length)
         {
             return BondAdmission.Drop;
         }
-        BondMember member = _members[memberIndex];
+        BondMember member = members[memberIndex];
+        BondMember? active = _active;
 
         switch (_lacpStatus)
         {
@@ -75,7 +79,7 @@ public sealed partial class Bond
                 break;
         }
 
-        bool isActive = ReferenceEquals(_active, member);
+        bool isActive = ReferenceEquals(active, member);
         if (key.EthDst.IsMulticast && !isActive && !AllMembersActive)
         {
             return BondAdmission.Drop;

@@ -8,11 +8,17 @@ namespace SharpSwitch.Bonding;
 /// two or more Interfaces. The engine is sans-I/O: callers feed it link state and the time in ms, call
 /// <see cref="Run"/> on every main-loop iteration (and by <see cref="NextWakeMs"/>), and act on its decisions.
 /// It behaves as Open vSwitch 3.1's <c>ofproto/bond.c</c> (with 3.5's restart persistence) unless one of
-/// SharpSwitch's own keys is set. Not thread-safe: one thread drives a bond.
+/// SharpSwitch's own keys is set. One thread drives the control methods; <see cref="SelectTxMember"/> and
+/// <see cref="Admit"/> may run on packet threads meanwhile: they read a snapshot of the membership, never throw and
+/// never allocate, but an index they return can be stale by one membership change.
 /// </summary>
 public sealed partial class Bond
 {
     private readonly List<BondMember> _members = new();
+
+    // A copy of _members replaced (never mutated) on every add and remove, so that the packet path can index it
+    // without racing a membership change made by the control thread.
+    private BondMember[] _memberSnapshot = [];
     private readonly IBondEventSink? _sink;
     private readonly RecirculationIdAllocator _recirculationIds;
 
@@ -212,6 +218,7 @@ public sealed partial class Bond
             IsPrimary = string.Equals(Settings.Primary, name, StringComparison.Ordinal),
         };
         _members.Add(member);
+        _memberSnapshot = _members.ToArray();
         _revalidate = true;
         Emit(nowMs, member, BondEventKind.MemberAdded, $"bond {Name}: added member {name}",
             carrier ? "registered with carrier up" : "registered with carrier down");
@@ -238,6 +245,7 @@ public sealed partial class Bond
         {
             _members[i].Index = i;
         }
+        _memberSnapshot = _members.ToArray();
         if (ReferenceEquals(_heldCandidate, member))
         {
             ClearHeldFailback();

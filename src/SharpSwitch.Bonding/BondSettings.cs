@@ -95,6 +95,12 @@ public sealed record BondSettings
     /// <paramref name="warnings"/> (in OVS's words where OVS has a message) and otherwise ignored.
     /// </summary>
     /// <param name="portName">The Port's name, used in the warning texts; null leaves the <c>port NAME: </c> prefix out.</param>
+    /// <param name="bondMode">Port column <c>bond_mode</c>, null when empty.</param>
+    /// <param name="lacp">Port column <c>lacp</c>, null when empty.</param>
+    /// <param name="updelay">Port column <c>bond_updelay</c> in ms.</param>
+    /// <param name="downdelay">Port column <c>bond_downdelay</c> in ms.</param>
+    /// <param name="portOtherConfig">Port column <c>other_config</c>.</param>
+    /// <param name="warnings">Receives one line per value that OVS would warn about or that is invalid.</param>
     public static BondSettings FromOvsdb(string? portName, string? bondMode, string? lacp, long? updelay, long? downdelay,
         IReadOnlyDictionary<string, string> portOtherConfig, ICollection<string> warnings)
     {

@@ -30,6 +30,8 @@ public sealed record MemberSettings
     /// <c>false</c>, any case). An invalid value is reported in <paramref name="warnings"/> and ignored.
     /// </summary>
     /// <param name="interfaceName">The Interface's name for the warning texts, or null.</param>
+    /// <param name="ifaceOtherConfig">Interface column <c>other_config</c>.</param>
+    /// <param name="warnings">Receives one line per invalid value.</param>
     public static MemberSettings FromOvsdb(string? interfaceName, IReadOnlyDictionary<string, string> ifaceOtherConfig, ICollection<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(ifaceOtherConfig);
