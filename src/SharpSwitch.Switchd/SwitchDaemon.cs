@@ -1,0 +1,265 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Threading.Channels;
+using SharpSwitch.Datapath;
+using SharpSwitch.Ovsdb.Idl;
+using SharpSwitch.Switchd.Commands;
+using SharpSwitch.Switchd.Config;
+using SharpSwitch.Switchd.Logging;
+using SharpSwitch.Switchd.Netdevs;
+using SharpSwitch.Switchd.Time;
+using SharpSwitch.Switchd.Unixctl;
+
+namespace SharpSwitch.Switchd;
+
+/// <summary>
+/// The switch daemon: an ordinary OVSDB client that takes the <c>ovs_vswitchd</c> lock, reconciles the database
+/// into the datapath, writes status back, and serves unixctl commands. Everything that touches the datapath runs on
+/// one loop (as in OVS's poll loop), so handlers, timers and reconfiguration never race.
+/// </summary>
+public sealed class SwitchDaemon : IAsyncDisposable
+{
+    private readonly SwitchDaemonOptions _options;
+    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly NetdevRegistry _netdevs;
+    private readonly Reconciler _reconciler;
+    private readonly StatusWriter _status = new();
+    private readonly BondEventLog _bondEvents;
+    private readonly CancellationTokenSource _exit = new();
+    private OvsdbIdl? _idl;
+    private long _appliedSequence = -1;
+    private long? _appliedNextCfg;
+    private long? _writtenCurCfg;
+    private long _nextStatisticsMs;
+    private bool _configDirty;
+
+    /// <summary>Creates the daemon; <see cref="RunAsync"/> connects and runs it.</summary>
+    public SwitchDaemon(SwitchDaemonOptions options, Vlog? log = null)
+    {
+        _options = options;
+        Clock = new DaemonClock(options.TimeProvider);
+        Log = log ?? new Vlog(() => options.TimeProvider.GetUtcNow());
+        Datapath = new Datapath.Datapath();
+        _netdevs = new NetdevRegistry(Datapath.Pool, options.DummyOverridesSystem, action => _work.Writer.TryWrite(action));
+        _bondEvents = new BondEventLog(Log);
+        _reconciler = new Reconciler(Datapath, _netdevs, Log, _bondEvents);
+        Commands = new UnixctlCommandTable($"{options.ProgramName} (Open vSwitch) {SwitchdAssembly.Version}");
+        Commands.RegisterAll(DaemonCommands.Create(this));
+        Commands.RegisterAll(BondCommands.Create(this));
+        Commands.RegisterAll(BridgeCommands.Create(this));
+        if (options.EnableDummy)
+        {
+            Commands.RegisterAll(DummyCommands.Create(this));
+        }
+    }
+
+    /// <summary>The daemon's monotonic clock (stoppable and warpable in dummy mode).</summary>
+    public DaemonClock Clock { get; }
+
+    /// <summary>The daemon's log.</summary>
+    public Vlog Log { get; }
+
+    /// <summary>The datapath the configuration is applied to.</summary>
+    public Datapath.Datapath Datapath { get; }
+
+    /// <summary>The unixctl commands this daemon answers.</summary>
+    public UnixctlCommandTable Commands { get; }
+
+    /// <summary>Completes once the daemon has applied its first configuration from the database.</summary>
+    public Task Ready => _ready.Task;
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal NetdevRegistry Netdevs => _netdevs;
+
+    internal BondEventLog BondEvents => _bondEvents;
+
+    /// <summary>Asks the loop to stop after the current iteration.</summary>
+    public void RequestExit() => _exit.Cancel();
+
+    /// <summary>Runs <paramref name="handler"/> on the daemon's loop; this is how unixctl handlers reach the datapath.</summary>
+    public Task<T> InvokeAsync<T>(Func<T> handler)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Run()
+        {
+            try
+            {
+                completion.SetResult(handler());
+            }
+            catch (Exception ex)
+            {
+                completion.SetException(ex);
+            }
+        }
+        if (!_work.Writer.TryWrite(Run))
+        {
+            completion.SetException(new InvalidOperationException("the daemon is shutting down"));
+        }
+        return completion.Task;
+    }
+
+    /// <summary>Connects to the database and runs until <see cref="RequestExit"/> or cancellation.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _exit.Token);
+        CancellationToken stop = linked.Token;
+        _idl = await OvsdbIdl.ConnectAsync(_options.Remote, new IdlOptions
+        {
+            LockName = "ovs_vswitchd",
+            TimeProvider = _options.TimeProvider,
+        }, stop).ConfigureAwait(false);
+        Log.Info("reconnect", $"{_options.Remote}: connected");
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await RunOnceAsync(stop).ConfigureAwait(false);
+                await WaitAsync(stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Exit requested.
+        }
+        finally
+        {
+            _work.Writer.TryComplete();
+            while (_work.Reader.TryRead(out Action? pending))
+            {
+                pending();
+            }
+        }
+    }
+
+    /// <summary>One iteration of the loop: apply database changes, run queued commands, forward, write status.</summary>
+    internal async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        OvsdbIdl idl = _idl!;
+        idl.Run();
+        if (idl.IsConnected && idl.SequenceNumber != _appliedSequence)
+        {
+            _appliedSequence = idl.SequenceNumber;
+            _reconciler.Apply(idl, Clock.NowMs);
+            _appliedNextCfg = idl.GetTable("Open_vSwitch").Rows.FirstOrDefault() is IdlRow root ? RowValues.OptionalInteger(root, "next_cfg") ?? 0 : null;
+            _configDirty = true;
+        }
+        while (_work.Reader.TryRead(out Action? action))
+        {
+            action();
+        }
+        RunDatapath();
+        await WriteStatusAsync(idl, cancellationToken).ConfigureAwait(false);
+        if (_writtenCurCfg is not null || (idl.IsConnected && _appliedNextCfg is null))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    /// <summary>Forwards queued frames and runs every bond, LACP and MAC-aging timer that is due.</summary>
+    internal void RunDatapath()
+    {
+        long now = Clock.NowMs;
+        Datapath.Run(now);
+        _netdevs.Pump(now);
+    }
+
+    private async Task WriteStatusAsync(OvsdbIdl idl, CancellationToken cancellationToken)
+    {
+        if (!idl.IsConnected || !idl.HasLock)
+        {
+            return;
+        }
+        long now = Clock.NowMs;
+        bool statisticsDue = now >= _nextStatisticsMs;
+        if (!_configDirty && !_bondEvents.StatusDirty && !statisticsDue && !LinkStateChanged())
+        {
+            return;
+        }
+        using IdlTransaction transaction = idl.CreateTransaction();
+        long? cfg = _appliedNextCfg != _writtenCurCfg ? _appliedNextCfg : null;
+        int changes = _status.Write(transaction, idl, Datapath, _netdevs, _reconciler.InterfaceErrors, statisticsDue, cfg);
+        _configDirty = false;
+        _bondEvents.StatusDirty = false;
+        if (statisticsDue)
+        {
+            _nextStatisticsMs = now + Math.Max(5000, _options.StatisticsIntervalMs);
+        }
+        if (changes == 0)
+        {
+            if (cfg is not null)
+            {
+                _writtenCurCfg = cfg;
+            }
+            return;
+        }
+        IdlCommitResult result = await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (result.Status == IdlTransactionStatus.Success)
+        {
+            if (cfg is not null)
+            {
+                _writtenCurCfg = cfg;
+            }
+        }
+        else
+        {
+            // A conflict means the replica was stale; the next iteration rebuilds the write from fresh rows.
+            _configDirty = true;
+            Log.Debug("bridge", $"status transaction: {result.Status} {result.Error}");
+        }
+    }
+
+    private readonly Dictionary<string, bool> _lastCarrier = new(StringComparer.Ordinal);
+
+    private bool LinkStateChanged()
+    {
+        bool changed = false;
+        foreach (Bridge bridge in Datapath.Bridges)
+        {
+            foreach (BridgePort port in bridge.Ports)
+            {
+                foreach (PortInterface portInterface in port.Interfaces)
+                {
+                    bool carrier = portInterface.Device.Carrier;
+                    if (!_lastCarrier.TryGetValue(portInterface.Name, out bool last) || last != carrier)
+                    {
+                        _lastCarrier[portInterface.Name] = carrier;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    private async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        if (_work.Reader.TryPeek(out _))
+        {
+            return;
+        }
+        long deadline = Math.Min(Datapath.NextWakeMs, _nextStatisticsMs);
+        TimeSpan delay = Clock.DelayUntil(deadline);
+        if (delay == TimeSpan.Zero)
+        {
+            return;
+        }
+        using CancellationTokenSource waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task work = _work.Reader.WaitToReadAsync(waitCancel.Token).AsTask();
+        Task updates = _idl!.WaitForUpdatesAsync(waitCancel.Token);
+        Task timer = delay == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, waitCancel.Token) : Task.Delay(delay, _options.TimeProvider, waitCancel.Token);
+        await Task.WhenAny(work, updates, timer).ConfigureAwait(false);
+        await waitCancel.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Stops the loop and closes the database connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _exit.CancelAsync().ConfigureAwait(false);
+        if (_idl is not null)
+        {
+            await _idl.DisposeAsync().ConfigureAwait(false);
+        }
+        _exit.Dispose();
+    }
+}

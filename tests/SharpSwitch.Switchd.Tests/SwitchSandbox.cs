@@ -1,0 +1,191 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Switchd.Logging;
+using SharpSwitch.Switchd.Unixctl;
+using SharpSwitch.Testing;
+
+namespace SharpSwitch.Switchd.Tests;
+
+/// <summary>Which switch daemon a sandbox runs against its database.</summary>
+public enum SwitchKind
+{
+    /// <summary>Real ovs-vswitchd 3.1 with dummy interfaces (<c>--enable-dummy=override</c>).</summary>
+    RealOvs,
+
+    /// <summary>SharpSwitch's daemon, in this process, with the same options.</summary>
+    SharpSwitch,
+}
+
+/// <summary>
+/// A private run directory with a real ovsdb-server and one switch daemon, driven only through the real
+/// ovs-vsctl and ovs-appctl, so that the same script can run against real OVS and against SharpSwitch.
+/// Real OVS with <c>--enable-dummy=override</c> opens every interface type as a dummy, so nothing touches the host's
+/// network; disposing stops exactly the daemons started here.
+/// </summary>
+public sealed class SwitchSandbox : IAsyncDisposable
+{
+    private const string OvsSchema = "/usr/share/openvswitch/vswitch.ovsschema";
+
+    private readonly Dictionary<string, string> _environment;
+    private SwitchDaemon? _daemon;
+    private UnixctlServer? _control;
+    private Task? _daemonTask;
+    private Vlog? _log;
+
+    private SwitchSandbox(SwitchKind kind)
+    {
+        Kind = kind;
+        Directory = System.IO.Directory.CreateTempSubdirectory("sharpswitch-sandbox-").FullName;
+        _environment = new Dictionary<string, string>
+        {
+            ["OVS_RUNDIR"] = Directory,
+            ["OVS_DBDIR"] = Directory,
+            ["OVS_LOGDIR"] = Directory,
+            ["OVS_SYSCONFDIR"] = Directory,
+        };
+    }
+
+    public SwitchKind Kind { get; }
+
+    public string Directory { get; }
+
+    public string DbSocket => Path.Combine(Directory, "db.sock");
+
+    public string VswitchdControl => Path.Combine(Directory, "ovs-vswitchd.ctl");
+
+    public string VswitchdLog => Path.Combine(Directory, "ovs-vswitchd.log");
+
+    /// <summary>Starts ovsdb-server on a fresh database and then the chosen switch.</summary>
+    public static async Task<SwitchSandbox> StartAsync(SwitchKind kind)
+    {
+        var sandbox = new SwitchSandbox(kind);
+        string db = Path.Combine(sandbox.Directory, "conf.db");
+        sandbox.Require("ovsdb-tool", "create", db, OvsSchema);
+        sandbox.StartDetached("ovsdb-server", db, $"--remote=punix:{sandbox.DbSocket}",
+            $"--pidfile={Path.Combine(sandbox.Directory, "ovsdb-server.pid")}", $"--unixctl={Path.Combine(sandbox.Directory, "ovsdb-server.ctl")}",
+            $"--log-file={Path.Combine(sandbox.Directory, "ovsdb-server.log")}", "--detach", "--no-chdir");
+        sandbox.Vsctl("--no-wait", "init");
+        if (kind == SwitchKind.RealOvs)
+        {
+            sandbox.StartDetached("ovs-vswitchd", $"unix:{sandbox.DbSocket}", $"--pidfile={Path.Combine(sandbox.Directory, "ovs-vswitchd.pid")}",
+                $"--unixctl={sandbox.VswitchdControl}", $"--log-file={sandbox.VswitchdLog}", "--detach", "--no-chdir",
+                "--enable-dummy=override", "--disable-system");
+        }
+        else
+        {
+            sandbox._log = new Vlog(() => DateTimeOffset.UtcNow, TextWriter.Null);
+            sandbox._log.OpenFile(sandbox.VswitchdLog);
+            sandbox._daemon = new SwitchDaemon(new SwitchDaemonOptions
+            {
+                Remote = $"unix:{sandbox.DbSocket}",
+                EnableDummy = true,
+                DummyOverridesSystem = true,
+            }, sandbox._log);
+            sandbox._control = UnixctlServer.Start(sandbox.VswitchdControl, sandbox._daemon.Commands, handler => sandbox._daemon.InvokeAsync(handler));
+            sandbox._daemonTask = Task.Run(() => sandbox._daemon.RunAsync());
+            Task ready = await Task.WhenAny(sandbox._daemon.Ready, sandbox._daemonTask, Task.Delay(TimeSpan.FromSeconds(30)));
+            if (ready != sandbox._daemon.Ready)
+            {
+                await sandbox._daemonTask.WaitAsync(TimeSpan.FromSeconds(1));
+                throw new TimeoutException("SharpSwitch vswitchd did not become ready");
+            }
+        }
+        return sandbox;
+    }
+
+    private static string Tool(string name) => Requirements.FindExecutable(name) ?? throw new InvalidOperationException($"{name} not found");
+
+    /// <summary>Runs real ovs-vsctl (without --no-wait unless given, so it waits for the switch's cur_cfg).</summary>
+    public string Vsctl(params string[] arguments) => Require("ovs-vsctl", [$"--db=unix:{DbSocket}", "--timeout=30", .. arguments]);
+
+    /// <summary>Runs real ovs-appctl against the switch; returns exit code and output.</summary>
+    public ProcessRunner.Result Appctl(params string[] arguments)
+    {
+        return ProcessRunner.Run(Tool("ovs-appctl"), ["-t", VswitchdControl, .. arguments], _environment, 30_000);
+    }
+
+    /// <summary>Runs ovs-appctl and requires success.</summary>
+    public string AppctlOk(params string[] arguments)
+    {
+        ProcessRunner.Result result = Appctl(arguments);
+        Assert.True(result.ExitCode == 0, $"{Kind}: ovs-appctl {string.Join(' ', arguments)}: {result.StandardError}");
+        return result.StandardOutput;
+    }
+
+    /// <summary>The bond module's log messages, in order.</summary>
+    public List<string> BondLog()
+    {
+        const string Marker = "|bond|INFO|";
+        return File.ReadAllLines(VswitchdLog)
+            .Where(line => line.Contains(Marker, StringComparison.Ordinal))
+            .Select(line => line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..])
+            .ToList();
+    }
+
+    private string Require(string tool, params string[] arguments)
+    {
+        ProcessRunner.Result result = ProcessRunner.Run(Tool(tool), arguments, _environment, 60_000);
+        Assert.True(result.ExitCode == 0, $"{Kind}: {tool} {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.StandardError}");
+        return result.StandardOutput;
+    }
+
+    private void StartDetached(string name, params string[] arguments)
+    {
+        // The daemon detaches; its output goes to /dev/null so that it never holds our pipes open.
+        Require("sh", ["-c", "exec \"$0\" \"$@\" >/dev/null 2>&1", Tool(name), .. arguments]);
+    }
+
+    private void StopDetached(string name, string control)
+    {
+        string pidFile = Path.Combine(Directory, name + ".pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+        {
+            return;
+        }
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+        using (process)
+        {
+            ProcessRunner.Run(Tool("ovs-appctl"), ["-t", control, "exit"], _environment, 10_000);
+            if (!process.WaitForExit(10_000))
+            {
+                process.Kill();
+                process.WaitForExit(5_000);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_daemon is not null)
+        {
+            _daemon.RequestExit();
+            if (_daemonTask is not null)
+            {
+                await Task.WhenAny(_daemonTask, Task.Delay(TimeSpan.FromSeconds(10)));
+            }
+            await _daemon.DisposeAsync();
+        }
+        if (_control is not null)
+        {
+            await _control.DisposeAsync();
+        }
+        _log?.Dispose();
+        StopDetached("ovs-vswitchd", VswitchdControl);
+        StopDetached("ovsdb-server", Path.Combine(Directory, "ovsdb-server.ctl"));
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A daemon that is still shutting down may hold a file; the directory is in the temp area anyway.
+        }
+    }
+}
