@@ -23,7 +23,10 @@ public sealed partial class Bond
         const string Reason = "operator: bond/set-active-member";
         _revalidate = true;
         _active = target;
-        ClearHeldFailback();
+        if (ReferenceEquals(target, _heldCandidate))
+        {
+            ClearHeldFailback();
+        }
         Emit(nowMs, target, BondEventKind.ActiveChanged, $"bond {Name}: active member is now {target.Name}", Reason);
         _sendLearningPackets = true;
         Counters.OperatorChanges++;

@@ -189,7 +189,12 @@ public sealed partial class Bond
         BondMember? old = _active;
         (BondMember? chosen, string rule) = ChooseMember();
         _active = chosen;
-        ClearHeldFailback();
+        // A pending hold-down survives a failover to some other member; it ends if its candidate is now active or
+        // nothing is.
+        if (chosen is null || ReferenceEquals(chosen, _heldCandidate))
+        {
+            ClearHeldFailback();
+        }
         if (chosen is not null)
         {
             string reason = $"{trigger}; chose {chosen.Name} ({rule})";

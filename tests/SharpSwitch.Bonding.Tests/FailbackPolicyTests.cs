@@ -131,6 +131,36 @@ public sealed class FailbackPolicyTests
     }
 
     [Fact]
+    public void A_hold_down_survives_a_failover_between_other_members_and_is_announced_once()
+    {
+        var sink = new RecordingSink();
+        Bond bond = Build(new() { Primary = "p", FailbackDelayMs = 1000 }, sink, ("p", 0), ("b", 0), ("c", 0));
+        bond.LinkDown("p", 100);
+        Assert.Equal("b", bond.ActiveName());
+        bond.LinkUp("p", 200);
+        Assert.Equal(1200, bond.NextWakeMs);
+        bond.LinkDown("b", 500);
+        Assert.Equal("p", bond.ActiveName());
+
+        bond.LinkUp("b", 550);
+        bond.LinkDown("p", 600);
+        Assert.Equal("b", bond.ActiveName());
+        bond.LinkUp("p", 700);
+        bond.SetActiveMember("b", 800);
+        Assert.Equal("done", bond.SetActiveMember("c", 801));
+        Assert.Equal(1700, bond.NextWakeMs);
+        bond.LinkDown("c", 850);
+        Assert.Equal("b", bond.ActiveName());
+        Assert.Equal(1700, bond.NextWakeMs);
+        bond.Run(900);
+        bond.Run(1699);
+        Assert.Equal("b", bond.ActiveName());
+        bond.Run(1700);
+        Assert.Equal("p", bond.ActiveName());
+        Assert.Equal([200L, 700L], sink.OfKind(BondEventKind.FailbackHeld).Select(e => e.TimeMs));
+    }
+
+    [Fact]
     public void Ovs_default_with_a_primary_honours_the_hold_down_too()
     {
         Bond bond = Build(new() { Primary = "p", FailbackDelayMs = 5000 }, new RecordingSink(), ("p", 0), ("b", 0));
