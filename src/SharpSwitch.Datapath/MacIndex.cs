@@ -99,12 +99,6 @@ internal sealed class MacIndex
         Count--;
     }
 
-    public void Clear()
-    {
-        Array.Fill(_slots, Empty);
-        Count = 0;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(ulong key) => (int)((key * 0x9E37_79B9_7F4A_7C15UL) >> _shift);
 

@@ -50,13 +50,4 @@ internal sealed class FrameQueue
         Count--;
         return true;
     }
-
-    /// <summary>Returns every queued buffer to its pool.</summary>
-    public void Drain()
-    {
-        while (TryDequeue(out PacketBuffer buffer))
-        {
-            buffer.Owner?.Return(buffer);
-        }
-    }
 }
