@@ -131,7 +131,7 @@ public sealed class FailbackPolicyTests
     }
 
     [Fact]
-    public void A_hold_down_survives_a_failover_between_other_members_and_is_announced_once()
+    public void A_hold_down_survives_operator_moves_and_is_announced_once()
     {
         var sink = new RecordingSink();
         Bond bond = Build(new() { Primary = "p", FailbackDelayMs = 1000 }, sink, ("p", 0), ("b", 0), ("c", 0));
@@ -139,25 +139,28 @@ public sealed class FailbackPolicyTests
         Assert.Equal("b", bond.ActiveName());
         bond.LinkUp("p", 200);
         Assert.Equal(1200, bond.NextWakeMs);
+        Assert.Equal("done", bond.SetActiveMember("c", 300));
+        bond.Run(300);
+        Assert.Equal(1200, bond.NextWakeMs);
+        bond.Run(1199);
+        Assert.Equal("c", bond.ActiveName());
+        bond.Run(1200);
+        Assert.Equal("p", bond.ActiveName());
+        Assert.Equal([200L], sink.OfKind(BondEventKind.FailbackHeld).Select(e => e.TimeMs));
+    }
+
+    [Fact]
+    public void A_failover_during_the_hold_down_follows_the_selection_order_and_takes_the_primary_at_once()
+    {
+        // The hold-down delays preemption only; when the active member fails, §C.2 picks the enabled primary first.
+        Bond bond = Build(new() { Primary = "p", FailbackDelayMs = 1000 }, new RecordingSink(), ("p", 0), ("b", 0), ("c", 0));
+        bond.LinkDown("p", 100);
+        bond.LinkUp("p", 200);
+        Assert.Equal("b", bond.ActiveName());
         bond.LinkDown("b", 500);
         Assert.Equal("p", bond.ActiveName());
-
-        bond.LinkUp("b", 550);
-        bond.LinkDown("p", 600);
-        Assert.Equal("b", bond.ActiveName());
-        bond.LinkUp("p", 700);
-        bond.SetActiveMember("b", 800);
-        Assert.Equal("done", bond.SetActiveMember("c", 801));
-        Assert.Equal(1700, bond.NextWakeMs);
-        bond.LinkDown("c", 850);
-        Assert.Equal("b", bond.ActiveName());
-        Assert.Equal(1700, bond.NextWakeMs);
-        bond.Run(900);
-        bond.Run(1699);
-        Assert.Equal("b", bond.ActiveName());
-        bond.Run(1700);
-        Assert.Equal("p", bond.ActiveName());
-        Assert.Equal([200L, 700L], sink.OfKind(BondEventKind.FailbackHeld).Select(e => e.TimeMs));
+        Assert.Null(bond.FailbackHoldDownCandidate);
+        Assert.Equal(long.MaxValue, bond.NextWakeMs);
     }
 
     [Fact]
