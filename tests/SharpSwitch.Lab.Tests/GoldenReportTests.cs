@@ -1,6 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using SharpSwitch.Lab.Reports;
-using SharpSwitch.Lab.Simulation;
 
 namespace SharpSwitch.Lab.Tests;
 

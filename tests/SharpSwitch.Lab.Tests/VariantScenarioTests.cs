@@ -49,7 +49,7 @@ public sealed class VariantScenarioTests
     {
         LabResult result = RunVariant(("link-down: sw1:eno1", "admin-down: sw1:eno1"), ("link-up: sw1:eno1", "admin-up: sw1:eno1"));
 
-        Assert.Equal(["eno1", "eno2", "eno2"], result.Phases.Select(p => p.Bonds.Single().ActiveMember).ToArray());
+        Assert.Equal(new[] { "eno1", "eno2", "eno2" }, result.Phases.Select(p => p.Bonds.Single().ActiveMember).ToArray());
         Assert.Equal(["sw1 bond-mgt: traffic stayed on eno2: no failback"], result.AnswerLines);
         Assert.Equal("lab", result.Timeline.First(e => e.TimeMs == 10_000).Node);
     }

@@ -4,7 +4,6 @@ using System.Globalization;
 using SharpSwitch.Lab;
 using SharpSwitch.Lab.Reports;
 using SharpSwitch.Lab.Scenarios;
-using SharpSwitch.Lab.Simulation;
 
 namespace SharpSwitch.Cli.Lab;
 

@@ -26,30 +26,3 @@ internal sealed record PhaseResult(
 
 /// <summary>The one-line answer for a bond: did traffic fail back?</summary>
 internal sealed record BondAnswer(string Switch, string Bond, string Text);
-
-/// <summary>Everything a run produced; the reports render it.</summary>
-public sealed class LabResult
-{
-    internal LabResult(Scenario scenario, IReadOnlyList<PhaseResult> phases, IReadOnlyList<TimelineEntry> timeline, IReadOnlyList<BondAnswer> answers, IReadOnlyList<string> warnings)
-    {
-        Scenario = scenario;
-        Phases = phases;
-        Timeline = timeline;
-        Answers = answers;
-        Warnings = warnings;
-    }
-
-    /// <summary>The scenario that ran.</summary>
-    public Scenario Scenario { get; }
-
-    /// <summary>The one-line answers, one per bond, e.g. <c>traffic stayed on eno2: no failback</c>.</summary>
-    public IReadOnlyList<string> AnswerLines => Answers.Select(a => $"{a.Switch} {a.Bond}: {a.Text}").ToList();
-
-    internal IReadOnlyList<PhaseResult> Phases { get; }
-
-    internal IReadOnlyList<TimelineEntry> Timeline { get; }
-
-    internal IReadOnlyList<BondAnswer> Answers { get; }
-
-    internal IReadOnlyList<string> Warnings { get; }
-}

@@ -2,7 +2,6 @@
 using SharpSwitch.Lab;
 using SharpSwitch.Lab.Reports;
 using SharpSwitch.Lab.Scenarios;
-using SharpSwitch.Lab.Simulation;
 
 namespace SharpSwitch.Fuzz.Targets;
 
