@@ -296,6 +296,16 @@ public sealed partial class Bond
             ClearHeldFailback();
         }
         Emit(nowMs, null, BondEventKind.Reconfigured, $"bond {Name}: reconfigured", DescribeChanges(old, settings));
+        // Turning LACP on or off creates or destroys OVS's LACP object, whose status the bond then follows; until the
+        // LACP engine reports, a new LACP object counts as configured but not negotiated.
+        if (settings.Lacp == LacpMode.Off)
+        {
+            SetLacpStatus(LacpStatus.Off, nowMs);
+        }
+        else if (_lacpStatus == LacpStatus.Off)
+        {
+            SetLacpStatus(LacpStatus.Configured, nowMs);
+        }
     }
 
     /// <summary>Replaces a member's SharpSwitch settings; the next <see cref="Run"/> acts on them.</summary>
@@ -457,6 +467,10 @@ public sealed partial class Bond
         if (old.FailbackDelayMs != now.FailbackDelayMs)
         {
             changes.Add($"bond-failback-delay {old.FailbackDelayMs} -> {now.FailbackDelayMs} ms");
+        }
+        if (old.Lacp != now.Lacp)
+        {
+            changes.Add($"lacp {old.Lacp.ToString().ToLowerInvariant()} -> {now.Lacp.ToString().ToLowerInvariant()}");
         }
         if (old.LacpFallbackAb != now.LacpFallbackAb)
         {

@@ -159,4 +159,20 @@ public sealed class PacketPathTests
         Assert.Equal(0, allocated);
         Assert.NotEqual(int.MinValue, sink);
     }
+
+    [Fact]
+    public void Turning_lacp_on_and_off_follows_ovs_lacp_object_lifetime()
+    {
+        Bond bond = Build(BondMode.ActiveBackup, LacpStatus.Off);
+        Assert.Equal(LacpStatus.Off, bond.LacpStatus);
+        bond.Reconfigure(bond.Settings with { Lacp = LacpMode.Active }, 10);
+        Assert.Equal(LacpStatus.Configured, bond.LacpStatus);
+        Assert.Equal(-1, bond.SelectTxMember(in s_unicast));
+        bond.SetLacpStatus(LacpStatus.Negotiated, 20);
+        bond.Reconfigure(bond.Settings with { Lacp = LacpMode.Passive }, 30);
+        Assert.Equal(LacpStatus.Negotiated, bond.LacpStatus);
+        bond.Reconfigure(bond.Settings with { Lacp = LacpMode.Off }, 40);
+        Assert.Equal(LacpStatus.Off, bond.LacpStatus);
+        Assert.Equal(0, bond.SelectTxMember(in s_unicast));
+    }
 }
