@@ -12,10 +12,16 @@ internal sealed class OvsdbServerProcess : IDisposable
 {
     public const string SchemaPath = "/usr/share/openvswitch/vswitch.ovsschema";
 
+    private readonly bool _defaultControlSocket;
     private Process? _process;
 
-    public OvsdbServerProcess(string? directory = null)
+    /// <summary>
+    /// Starts the server. With <paramref name="defaultControlSocket"/> it writes a pidfile and creates its control
+    /// socket under its default name (<c>ovsdb-server.PID.ctl</c> in the run directory), the way ovs-appctl finds daemons.
+    /// </summary>
+    public OvsdbServerProcess(string? directory = null, bool defaultControlSocket = false)
     {
+        _defaultControlSocket = defaultControlSocket;
         Directory = directory ?? System.IO.Directory.CreateTempSubdirectory("sharpswitch-ovsdb-").FullName;
         DatabasePath = Path.Combine(Directory, "conf.db");
         SocketPath = Path.Combine(Directory, "db.sock");
@@ -38,6 +44,9 @@ internal sealed class OvsdbServerProcess : IDisposable
 
     public string Remote => "unix:" + SocketPath;
 
+    /// <summary>The control socket path used when the server was not started with its default control socket.</summary>
+    public string ControlSocketPath => Path.Combine(Directory, "ovsdb-server.ctl");
+
     /// <summary>The environment that points OVS tools at this server's run directory.</summary>
     public Dictionary<string, string> Environment => new()
     {
@@ -56,9 +65,10 @@ internal sealed class OvsdbServerProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        string control = _defaultControlSocket ? "--pidfile=" + Path.Combine(Directory, "ovsdb-server.pid") : "--unixctl=" + ControlSocketPath;
         foreach (string argument in new[]
         {
-            DatabasePath, "--remote=punix:" + SocketPath, "--unixctl=" + Path.Combine(Directory, "ovsdb-server.ctl"),
+            DatabasePath, "--remote=punix:" + SocketPath, control,
             "--no-chdir", "--log-file=" + Path.Combine(Directory, "ovsdb-server.log"), "-vconsole:off",
         })
         {
@@ -73,7 +83,7 @@ internal sealed class OvsdbServerProcess : IDisposable
         _process.StandardError.ReadToEndAsync();
         // Interop only: wait, with a deadline, for the external server to create its socket.
         var deadline = Stopwatch.StartNew();
-        while (!File.Exists(SocketPath))
+        while (!File.Exists(SocketPath) || (_defaultControlSocket && !System.IO.Directory.EnumerateFiles(Directory, "ovsdb-server.*.ctl").Any()))
         {
             if (_process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))
             {

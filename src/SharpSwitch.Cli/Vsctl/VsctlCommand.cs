@@ -55,6 +55,12 @@ internal static class VsctlCommand
         {
             return ex.ExitCode;
         }
+        catch (Exception ex) when (ex is IOException or SharpSwitch.Ovsdb.OvsdbException or SharpSwitch.JsonRpc.JsonRpcProtocolException or InvalidOperationException or ArgumentException)
+        {
+            // Whatever goes wrong, the user gets one line and a failure status rather than a stack trace.
+            host.Error.Write($"ovs-vsctl: {ex.Message}\n");
+            return 1;
+        }
     }
 
     private static async Task<int> RunAsync(string[] args, Host host)
@@ -99,7 +105,7 @@ internal static class VsctlCommand
         }
         catch (SocketException ex)
         {
-            throw new VsctlException($"{database}: database connection failed ({SocketErrorText(ex)})");
+            throw new VsctlException($"{database}: database connection failed ({SocketErrors.Describe(ex)})");
         }
         catch (Exception ex) when (ex is IOException or OvsdbException or SharpSwitch.JsonRpc.JsonRpcProtocolException)
         {
@@ -246,20 +252,6 @@ internal static class VsctlCommand
             string logDirectory = Environment.GetEnvironmentVariable("OVS_LOGDIR") ?? "/var/log/openvswitch";
             host.Error.Write($"ovs-vsctl: The default log directory is \"{logDirectory}\".\n");
         }
-    }
-
-    private static string SocketErrorText(SocketException ex)
-    {
-        return ex.SocketErrorCode switch
-        {
-            SocketError.ConnectionRefused => "Connection refused",
-            SocketError.AddressNotAvailable => "No such file or directory",
-            SocketError.AccessDenied => "Permission denied",
-            SocketError.TimedOut => "Connection timed out",
-            SocketError.HostUnreachable => "No route to host",
-            SocketError.NetworkUnreachable => "Network is unreachable",
-            _ => ex.Message,
-        };
     }
 
     private static int RaiseAlarm()
