@@ -46,7 +46,11 @@ public enum LacpStatus
 /// </summary>
 public enum FailbackPolicy
 {
-    /// <summary>Never move traffic back; the active member changes only when it fails.</summary>
+    /// <summary>
+    /// Never move traffic back: the active member changes only when it fails (or by operator command). What OVS does
+    /// without a primary, and VMware's "Failback: No". A reselection still follows the §C.2 order, so in practice it
+    /// acts as <see cref="Failure"/>; both names are accepted for the operators who know one or the other.
+    /// </summary>
     Never,
 
     /// <summary>Move back to the preferred member whenever it is enabled (after any failback delay).</summary>
@@ -55,7 +59,10 @@ public enum FailbackPolicy
     /// <summary>Move to the preferred member only when its priority is higher than the active member's.</summary>
     Better,
 
-    /// <summary>Reselect only when the active member fails; the preferred member then wins the selection.</summary>
+    /// <summary>
+    /// Linux's <c>primary_reselect=failure</c>: reselect only when the active member fails; the enabled primary (else
+    /// the highest-priority member) then wins the selection.
+    /// </summary>
     Failure,
 }
 
