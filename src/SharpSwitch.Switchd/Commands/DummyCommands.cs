@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Globalization;
 using SharpSwitch.NetDev;
+using SharpSwitch.Switchd.Flows;
 using SharpSwitch.Switchd.Unixctl;
 
 namespace SharpSwitch.Switchd.Commands;
@@ -53,47 +54,133 @@ internal static class DummyCommands
         return UnixctlResult.Ok("OK");
     }
 
+    /// <summary>
+    /// <c>netdev-dummy/receive NAME [--qid N] PACKET|FLOW [--len N]...</c>: each argument is a frame in hex or a
+    /// datapath flow key; frames before a bad argument are still received, as in OVS, and the bad one gets OVS's error.
+    /// </summary>
     private static UnixctlResult Receive(SwitchDaemon daemon, IReadOnlyList<string> args)
     {
         if (!daemon.Netdevs.TryGet(args[0], out INetDev device) || device is not DummyNetDev dummy)
         {
             return UnixctlResult.Error("no such dummy netdev");
         }
-        for (int i = 1; i < args.Count; i++)
+        int i = 1;
+        if (args.Count > 2 && args[1] == "--qid")
         {
-            string packet = args[i];
-            if (packet is "--qid" or "--len")
+            // A dummy interface has a single receive queue, so only queue 0 exists.
+            if (ParseCLong(args[2]) != 0)
             {
-                i++;
+                return UnixctlResult.Error("bad rx queue id.");
+            }
+            i = 3;
+        }
+        string? error = null;
+        for (; i < args.Count; i++)
+        {
+            if (TryParseHex(args[i], out byte[] frame))
+            {
+                dummy.InjectReceive(frame);
                 continue;
             }
-            if (!TryParseHex(packet, out byte[] frame))
+            int? length = null;
+            string flowText = args[i];
+            if (i + 1 < args.Count && args[i + 1] == "--len")
             {
-                return UnixctlResult.Error($"bad packet or flow syntax: {packet}");
+                long wanted = i + 2 < args.Count ? ParseCLong(args[i + 2]) : 0;
+                if (wanted < OdpFlowComposer.MinimumLength)
+                {
+                    error = "too small packet len";
+                    break;
+                }
+                length = (int)Math.Min(wanted, OdpFlowComposer.MaximumLength + 1L);
+                i += 2;
             }
-            dummy.InjectReceive(frame);
+            try
+            {
+                OdpFlow flow = OdpFlowParser.Parse(flowText);
+                if (length > OdpFlowComposer.MaximumLength)
+                {
+                    // OVS builds such a frame and then cannot send it anywhere; counting it as an error says the same.
+                    dummy.Counters.CountRxError();
+                    continue;
+                }
+                byte[]? composed = OdpFlowComposer.Compose(flow, length, out string? composeError);
+                if (composeError is not null)
+                {
+                    error = composeError;
+                    break;
+                }
+                if (composed is not null)
+                {
+                    dummy.InjectReceive(composed);
+                }
+            }
+            catch (OdpFlowParseException ex)
+            {
+                error = ex.Message;
+                break;
+            }
         }
         daemon.RunDatapath();
-        return UnixctlResult.Ok("");
+        return error is null ? UnixctlResult.Ok("") : UnixctlResult.Error(error);
     }
 
+    /// <summary>Reads a number as C's strtol(s, NULL, 10) does: leading blanks, a sign, digits, anything after ignored.</summary>
+    private static long ParseCLong(string text)
+    {
+        int i = 0;
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
+            i++;
+        }
+        bool negative = false;
+        if (i < text.Length && text[i] is '+' or '-')
+        {
+            negative = text[i] == '-';
+            i++;
+        }
+        long value = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            value = Math.Min(value * 10 + (text[i] - '0'), int.MaxValue * 100L);
+            i++;
+        }
+        return negative ? -value : value;
+    }
+
+    /// <summary>
+    /// Reads a frame in hex as OVS does: pairs of hex digits, with blanks (space, tab, CR, LF) allowed between
+    /// bytes; the whole text must be consumed and hold at least an Ethernet header.
+    /// </summary>
     private static bool TryParseHex(string text, out byte[] frame)
     {
         frame = [];
-        if (text.Length == 0 || text.Length % 2 != 0)
+        var bytes = new List<byte>(text.Length / 2);
+        int i = 0;
+        while (true)
+        {
+            while (i < text.Length && text[i] is ' ' or '\t' or '\r' or '\n')
+            {
+                i++;
+            }
+            if (i + 1 >= text.Length || !char.IsAsciiHexDigit(text[i]) || !char.IsAsciiHexDigit(text[i + 1]))
+            {
+                break;
+            }
+            bytes.Add((byte)((HexValue(text[i]) << 4) | HexValue(text[i + 1])));
+            i += 2;
+        }
+        if (i != text.Length || bytes.Count < EthernetHeaderLength)
         {
             return false;
         }
-        try
-        {
-            frame = Convert.FromHexString(text);
-            return frame.Length >= 14;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        frame = [.. bytes];
+        return true;
     }
+
+    private const int EthernetHeaderLength = 14;
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>
     /// <c>time/warp MSECS</c> moves time forward at once; <c>time/warp TOTAL STEP</c> moves it in steps, running the
