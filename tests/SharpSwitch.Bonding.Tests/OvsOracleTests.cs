@@ -18,32 +18,55 @@ public sealed class OvsOracleTests
         private readonly RecordingSink _sink = new();
         private long _nowMs;
 
-        public Twin(OvsOracle ovs, string[] members, BondSettings settings, string[] portSettings)
+        /// <summary>
+        /// Creates the bond in both worlds from the same Port values; our settings come from our parser. OVS's first
+        /// choice without a primary is arbitrary (hash order), so both sides start in active-backup with the first
+        /// member as primary, and then switch to the scenario's configuration.
+        /// </summary>
+        public Twin(OvsOracle ovs, string[] members, string bondMode, int updelayMs, int downdelayMs, Dictionary<string, string> otherConfig)
         {
             _ovs = ovs;
             // Every bond line must reach the log; OVS would otherwise drop some under its rate limit.
             ovs.AppctlOk("vlog/disable-rate-limit", "bond");
             ovs.Vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=dummy");
-            // OVS's first choice without a primary is arbitrary (hash order), so both sides start with the first
-            // member as primary, and drop it afterwards when the scenario has none.
-            string[] startSettings = settings.Primary is null ? [.. portSettings, $"other_config:bond-primary={members[0]}"] : portSettings;
-            ovs.Vsctl(["add-bond", "br0", "bond0", .. members, .. startSettings]);
+            ovs.Vsctl(["add-bond", "br0", "bond0", .. members, "bond_mode=active-backup", $"other_config:bond-primary={members[0]}"]);
             ovs.AppctlOk("time/stop");
-            Bond = new Bond("bond0", settings with { Primary = members[0] }, _sink);
+            var warnings = new List<string>();
+            Settings = BondSettings.FromOvsdb("bond0", bondMode, null, updelayMs, downdelayMs, otherConfig, warnings);
+            Assert.Empty(warnings);
+
+            var columns = new List<string> { "set", "port", "bond0", $"bond_mode={bondMode}", $"bond_updelay={updelayMs}", $"bond_downdelay={downdelayMs}" };
+            columns.AddRange(otherConfig.Select(kv => $"other_config:{kv.Key}={kv.Value}"));
+            ovs.Vsctl([.. columns]);
+            if (!otherConfig.ContainsKey("bond-primary"))
+            {
+                ovs.Vsctl("remove", "port", "bond0", "other_config", "bond-primary");
+            }
+            RecirculationIdAllocator ids = new();
+            if (Settings.Mode != BondMode.ActiveBackup)
+            {
+                // Our pool hands out the id OVS's pool gave this bond.
+                string line = ovs.AppctlOk("bond/list").Split('\n')[1];
+                uint ovsId = uint.Parse(line.Split('\t')[2], System.Globalization.CultureInfo.InvariantCulture);
+                for (uint i = 1; i < ovsId; i++)
+                {
+                    ids.Allocate();
+                }
+            }
+
+            Bond = new Bond("bond0", new BondSettings { Primary = members[0] }, _sink, ids);
             foreach (string member in members)
             {
                 string mac = ovs.Vsctl("get", "interface", member, "mac_in_use").Trim().Trim('"');
                 Bond.AddMember(member, MacAddress.Parse(mac), MemberSettings.Default, true, 0);
             }
             Bond.Run(0);
-            if (settings.Primary is null)
-            {
-                ovs.Vsctl("remove", "port", "bond0", "other_config", "bond-primary");
-                Bond.Reconfigure(settings, 0);
-                Bond.Run(0);
-            }
+            Bond.Reconfigure(Settings, 0);
+            Bond.Run(0);
             AssertSameShow("setup");
         }
+
+        public BondSettings Settings { get; }
 
         public Bond Bond { get; }
 
@@ -151,8 +174,7 @@ public sealed class OvsOracleTests
     public void Primary_with_updelay_matches_real_ovs()
     {
         using var ovs = new OvsOracle();
-        var twin = new Twin(ovs, ["p1", "p2"], new BondSettings { Primary = "p1", UpDelayMs = 100 },
-            ["bond_mode=active-backup", "bond_updelay=100", "other_config:bond-primary=p1"]);
+        var twin = new Twin(ovs, ["p1", "p2"], "active-backup", 100, 0, new() { ["bond-primary"] = "p1" });
         twin.LinkDown("p1");
         twin.Warp(50);
         twin.LinkUp("p1");
@@ -175,8 +197,7 @@ public sealed class OvsOracleTests
     public void No_primary_with_both_delays_matches_real_ovs()
     {
         using var ovs = new OvsOracle();
-        var twin = new Twin(ovs, ["p1", "p2"], new BondSettings { UpDelayMs = 200, DownDelayMs = 150 },
-            ["bond_mode=active-backup", "bond_updelay=200", "bond_downdelay=150"]);
+        var twin = new Twin(ovs, ["p1", "p2"], "active-backup", 200, 150, new());
         twin.LinkDown("p1");
         twin.Warp(100);
         twin.LinkUp("p1");
@@ -203,9 +224,8 @@ public sealed class OvsOracleTests
     public void Primary_with_downdelay_then_reconfigured_matches_real_ovs()
     {
         using var ovs = new OvsOracle();
-        var settings = new BondSettings { Primary = "p1", DownDelayMs = 200 };
-        var twin = new Twin(ovs, ["p1", "p2"], settings,
-            ["bond_mode=active-backup", "bond_downdelay=200", "other_config:bond-primary=p1"]);
+        var twin = new Twin(ovs, ["p1", "p2"], "active-backup", 0, 200, new() { ["bond-primary"] = "p1" });
+        BondSettings settings = twin.Settings;
         twin.LinkDown("p1");
         twin.Warp(100);
         Assert.Equal("p1", twin.Bond.ActiveName());
@@ -233,6 +253,41 @@ public sealed class OvsOracleTests
         Assert.Equal("p2", twin.Bond.ActiveName());
         settings = settings with { Primary = "p9" };
         twin.Reconfigure(settings, "set", "port", "bond0", "other_config:bond-primary=p9");
+        twin.AssertSameLog();
+    }
+
+    [RequiresToolsFact("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
+    public void Balance_slb_member_and_active_tracking_matches_real_ovs()
+    {
+        using var ovs = new OvsOracle();
+        // OVS ignores bond-primary outside active-backup; our parser must too.
+        var twin = new Twin(ovs, ["p1", "p2"], "balance-slb", 100, 0,
+            new() { ["bond-primary"] = "p2", ["all-members-active"] = "true", ["bond-hash-basis"] = "7" });
+        Assert.Null(twin.Settings.Primary);
+        twin.LinkDown("p1");
+        Assert.Equal("p2", twin.Bond.ActiveName());
+        twin.Warp(40);
+        twin.LinkUp("p1");
+        twin.Warp(100);
+        Assert.Equal("done", twin.Command("bond/set-active-member", "p1"));
+        twin.LinkDown("p2");
+        twin.LinkDown("p1");
+        twin.LinkUp("p2");
+        twin.Warp(60);
+        twin.AssertSameLog();
+    }
+
+    [RequiresToolsFact("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
+    public void Balance_tcp_without_lacp_matches_real_ovs()
+    {
+        using var ovs = new OvsOracle();
+        var twin = new Twin(ovs, ["p1", "p2"], "balance-tcp", 0, 300, new() { ["bond-rebalance-interval"] = "5000" });
+        Assert.Equal(-1, twin.Bond.SelectTxMember(default));
+        twin.LinkDown("p1");
+        twin.Warp(100);
+        twin.Warp(200);
+        Assert.Equal("p2", twin.Bond.ActiveName());
+        twin.LinkUp("p1");
         twin.AssertSameLog();
     }
 }
