@@ -54,6 +54,12 @@ public sealed class SwitchSandbox : IAsyncDisposable
 
     public string VswitchdLog => Path.Combine(Directory, "ovs-vswitchd.log");
 
+    /// <summary>SharpSwitch's in-process daemon (null when the sandbox runs real OVS), for tests that look inside it.</summary>
+    public SwitchDaemon? Daemon => _daemon;
+
+    /// <summary>SharpSwitch's log (null for real OVS), so tests can route more of the daemon's messages into the log file.</summary>
+    internal Vlog? DaemonLog => _log;
+
     /// <summary>Starts ovsdb-server on a fresh database and then the chosen switch.</summary>
     public static async Task<SwitchSandbox> StartAsync(SwitchKind kind)
     {

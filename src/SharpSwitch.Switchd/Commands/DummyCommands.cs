@@ -16,6 +16,7 @@ internal static class DummyCommands
     {
         yield return new UnixctlCommand("netdev-dummy/set-admin-state", "[netdev] up|down", 1, 2, args => SetAdminState(daemon, args));
         yield return new UnixctlCommand("netdev-dummy/receive", "name [--qid queue_id] packet|flow [--len packet_len]", 2, int.MaxValue, args => Receive(daemon, args));
+        yield return new UnixctlCommand("netdev-dummy/conn-state", "[netdev]", 0, 1, args => ConnState(daemon, args));
         yield return new UnixctlCommand("time/stop", "", 0, 0, _ =>
         {
             daemon.Clock.Stop();
@@ -52,6 +53,33 @@ internal static class DummyCommands
         }
         daemon.RunDatapath();
         return UnixctlResult.Ok("OK");
+    }
+
+    /// <summary>
+    /// <c>netdev-dummy/conn-state [NAME]</c>: "connected" or "disconnected" for dummies with <c>options:stream</c>,
+    /// "unknown" for a named device without one (listeners included); without a name only the known states are listed.
+    /// </summary>
+    private static UnixctlResult ConnState(SwitchDaemon daemon, IReadOnlyList<string> args)
+    {
+        static string Describe(bool? state) => state switch
+        {
+            true => "connected",
+            false => "disconnected",
+            null => "unknown",
+        };
+        if (args.Count == 1)
+        {
+            return UnixctlResult.Ok($"{args[0]}: {Describe(daemon.Netdevs.ConnectionState(args[0]))}\n");
+        }
+        var text = new System.Text.StringBuilder();
+        foreach (INetDev device in daemon.Netdevs.Devices)
+        {
+            if (daemon.Netdevs.ConnectionState(device.Name) is bool state)
+            {
+                text.Append(device.Name).Append(": ").Append(Describe(state)).Append('\n');
+            }
+        }
+        return UnixctlResult.Ok(text.ToString());
     }
 
     /// <summary>

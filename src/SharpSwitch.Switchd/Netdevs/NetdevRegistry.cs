@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using SharpSwitch.NetDev;
 using SharpSwitch.Packets;
+using SharpSwitch.Switchd.Logging;
 
 namespace SharpSwitch.Switchd.Netdevs;
 
@@ -8,12 +9,13 @@ namespace SharpSwitch.Switchd.Netdevs;
 /// The network devices the daemon has opened, by interface name, so that a device survives reconfiguration (and
 /// keeps its counters and cable) as long as its Interface row keeps the same name and type.
 /// </summary>
-internal sealed class NetdevRegistry
+internal sealed class NetdevRegistry : IDisposable
 {
     private readonly Dictionary<string, (INetDev Device, string Type)> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DummyStreamLink? Link, string Spec)> _streams = new(StringComparer.Ordinal);
+    private long _nowMs;
     private readonly PacketPool _pool;
     private readonly bool _dummyOverridesSystem;
-    private int _nextDummyIndex;
 
     /// <param name="pool">The datapath's packet pool.</param>
     /// <param name="dummyOverridesSystem">
@@ -36,9 +38,30 @@ internal sealed class NetdevRegistry
     /// </summary>
     public void Pump(long nowMs)
     {
-        _ = nowMs;
-        _ = _postToLoop;
+        _nowMs = nowMs;
+        foreach ((DummyStreamLink? link, _) in _streams.Values)
+        {
+            link?.Pump(nowMs);
+        }
     }
+
+    /// <summary>
+    /// Where socket-backed dummies report connection progress (OVS's "reconnect" and "netdev_dummy" messages); the
+    /// daemon sets it to its log.
+    /// </summary>
+    public Vlog? Log { get; set; }
+
+    /// <summary>
+    /// <c>netdev-dummy/conn-state</c>'s view of one device: "connected" or "disconnected" for a dummy with
+    /// <c>options:stream</c>, null ("unknown") for anything else, listeners included, as in OVS.
+    /// </summary>
+    public bool? ConnectionState(string name)
+    {
+        return _streams.TryGetValue(name, out var entry) && entry.Link is DummyStreamLink link ? link.Connected : null;
+    }
+
+    /// <summary>The socket link of a dummy, if it has one (for tests and diagnostics).</summary>
+    public DummyStreamLink? StreamLinkOf(string name) => _streams.TryGetValue(name, out var entry) ? entry.Link : null;
 
     /// <summary>The interface types this daemon can open, as it reports them in <c>Open_vSwitch.iface_types</c>.</summary>
     public static readonly string[] SupportedTypes = ["dummy", "dummy-internal", "internal", "system", "tap"];
@@ -64,21 +87,21 @@ internal sealed class NetdevRegistry
     /// </summary>
     public INetDev? Open(string name, string type, IReadOnlyDictionary<string, string> options, out string? error)
     {
-        _ = options;
         error = null;
         string effectiveType = EffectiveType(type);
         if (_devices.TryGetValue(name, out var existing))
         {
             if (existing.Type == effectiveType)
             {
+                ConfigureStream(name, existing.Device, options);
                 return existing.Device;
             }
             Close(name);
         }
         INetDev? device = effectiveType switch
         {
-            "dummy" => new DummyNetDev(name, NextDummyMac(), _pool),
-            "internal" or "dummy-internal" or "tap" => DummyNetDev.CreateInternal(name, NextDummyMac(), _pool),
+            "dummy" => new DummyNetDev(name, StableDummyMac(name), _pool),
+            "internal" or "dummy-internal" or "tap" => DummyNetDev.CreateInternal(name, StableDummyMac(name), _pool),
             _ => null,
         };
         if (device is null)
@@ -89,16 +112,77 @@ internal sealed class NetdevRegistry
             return null;
         }
         _devices[name] = (device, effectiveType);
+        ConfigureStream(name, device, options);
         return device;
     }
 
-    /// <summary>Forgets a device that no Interface row names any more.</summary>
+    /// <summary>
+    /// Applies <c>options:stream</c> / <c>options:pstream</c> to a <c>dummy</c> device, as OVS's netdev-dummy does on
+    /// every reconfiguration: the same setting keeps the link (and its connections), a different one replaces it, and
+    /// no setting cuts it. Both at once is refused with OVS's warning and changes nothing.
+    /// </summary>
+    private void ConfigureStream(string name, INetDev device, IReadOnlyDictionary<string, string> options)
+    {
+        if (device is not DummyNetDev dummy || dummy.Type != "dummy")
+        {
+            return;
+        }
+        options.TryGetValue("pstream", out string? pstream);
+        options.TryGetValue("stream", out string? stream);
+        if (pstream is not null && stream is not null)
+        {
+            Log?.Warn("netdev_dummy", $"Open failed: both {pstream} and {stream} are configured");
+            return;
+        }
+        bool carrierFollows = options.TryGetValue("carrier-follows-stream", out string? follows) && follows == "true";
+        string? spec = pstream is not null ? "p" + pstream : stream;
+        string key = spec is null ? "" : spec + (carrierFollows ? "|carrier" : "");
+        if (_streams.TryGetValue(name, out var current))
+        {
+            if (current.Spec == key)
+            {
+                return;
+            }
+            current.Link?.Dispose();
+            _streams.Remove(name);
+        }
+        if (spec is null)
+        {
+            return;
+        }
+        if (dummy.Cable is not null)
+        {
+            // A cable plugged by a lab or test stays theirs; a socket link would have nowhere to attach.
+            Log?.Warn("netdev_dummy", $"{name}: already cabled, {spec[(pstream is not null ? 1 : 0)..]} ignored");
+            return;
+        }
+        DummyStreamLink? link = DummyStreamLink.Open(dummy, pstream ?? stream!, passive: pstream is not null, carrierFollows, _pool,
+            _postToLoop, () => Log, () => _nowMs);
+        // A listener that failed to open is remembered too, so the same setting is not retried on every reconfiguration.
+        _streams[name] = (link, key);
+    }
+
+    /// <summary>Forgets a device that no Interface row names any more, closing its socket link.</summary>
     public void Close(string name)
     {
-        if (_devices.Remove(name, out var entry) && entry.Device is DummyNetDev dummy && dummy.Cable is not null)
+        if (_streams.Remove(name, out var stream))
+        {
+            stream.Link?.Dispose();
+        }
+        if (_devices.Remove(name, out var entry) && entry.Device is DummyNetDev dummy && dummy.Cable is not null && dummy.Cable.Removable)
         {
             dummy.Cable.Disconnect();
         }
+    }
+
+    /// <summary>Closes every socket link and listener (the daemon calls this when it stops).</summary>
+    public void Dispose()
+    {
+        foreach ((DummyStreamLink? link, _) in _streams.Values)
+        {
+            link?.Dispose();
+        }
+        _streams.Clear();
     }
 
     private string EffectiveType(string type)
@@ -110,9 +194,19 @@ internal sealed class NetdevRegistry
         return type;
     }
 
-    /// <summary>OVS's netdev-dummy hands out aa:55:aa:55:00:NN in creation order; so does SharpSwitch.</summary>
-    private MacAddress NextDummyMac()
+    /// <summary>
+    /// OVS's netdev-dummy hands out aa:55:aa:55:00:NN in creation order, so a dummy's MAC depends on the order in which
+    /// rows happen to be read, and changes across restarts. SharpSwitch keeps the aa:55 prefix but derives the rest from
+    /// the interface name, so <c>Port.bond_active_slave</c> still names the same member after a restart.
+    /// </summary>
+    internal static MacAddress StableDummyMac(string name)
     {
-        return new MacAddress(0xaa55_aa55_0000UL | (uint)(_nextDummyIndex++ & 0xFFFF));
+        uint hash = 2166136261;
+        foreach (char c in name)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+        return new MacAddress(0xaa55_0000_0000UL | hash);
     }
+
 }
