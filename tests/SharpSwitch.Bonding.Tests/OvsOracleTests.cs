@@ -19,11 +19,14 @@ public sealed class OvsOracleTests
         private long _nowMs;
 
         /// <summary>
-        /// Creates the bond in both worlds from the same Port values; our settings come from our parser. OVS's first
+        /// Creates the bond in both worlds from the same Port values; our settings come from our parser. With
+        /// <c>lacp</c> set, OVS runs its LACP engine, which SharpSwitch does not have yet, so such scenarios must wait
+        /// for it (a fresh LACP bond even reports a transient "negotiated" with every member disabled, §D.9). OVS's first
         /// choice without a primary is arbitrary (hash order), so both sides start in active-backup with the first
         /// member as primary, and then switch to the scenario's configuration.
         /// </summary>
-        public Twin(OvsOracle ovs, string[] members, string bondMode, int updelayMs, int downdelayMs, Dictionary<string, string> otherConfig)
+        public Twin(OvsOracle ovs, string[] members, string bondMode, int updelayMs, int downdelayMs, Dictionary<string, string> otherConfig,
+            string? lacp = null)
         {
             _ovs = ovs;
             // Every bond line must reach the log; OVS would otherwise drop some under its rate limit.
@@ -32,11 +35,15 @@ public sealed class OvsOracleTests
             ovs.Vsctl(["add-bond", "br0", "bond0", .. members, "bond_mode=active-backup", $"other_config:bond-primary={members[0]}"]);
             ovs.AppctlOk("time/stop");
             var warnings = new List<string>();
-            Settings = BondSettings.FromOvsdb("bond0", bondMode, null, updelayMs, downdelayMs, otherConfig, warnings);
+            Settings = BondSettings.FromOvsdb("bond0", bondMode, lacp, updelayMs, downdelayMs, otherConfig, warnings);
             Assert.Empty(warnings);
 
             var columns = new List<string> { "set", "port", "bond0", $"bond_mode={bondMode}", $"bond_updelay={updelayMs}", $"bond_downdelay={downdelayMs}" };
             columns.AddRange(otherConfig.Select(kv => $"other_config:{kv.Key}={kv.Value}"));
+            if (lacp is not null)
+            {
+                columns.Add($"lacp={lacp}");
+            }
             ovs.Vsctl([.. columns]);
             if (!otherConfig.ContainsKey("bond-primary"))
             {
