@@ -114,7 +114,7 @@ public readonly struct Atom : IEquatable<Atom>, IComparable<Atom>
             case AtomType.String:
                 if (json.ValueKind == JsonValueKind.String)
                 {
-                    return FromString(json.GetString()!);
+                    return FromString(JsonText.GetStringChecked(json));
                 }
                 break;
             case AtomType.Uuid:
@@ -128,8 +128,8 @@ public readonly struct Atom : IEquatable<Atom>, IComparable<Atom>
         if (json.ValueKind == JsonValueKind.Array && json.GetArrayLength() == 2 && json[0].ValueKind == JsonValueKind.String
             && json[1].ValueKind == JsonValueKind.String)
         {
-            string kind = json[0].GetString()!;
-            string value = json[1].GetString()!;
+            string kind = JsonText.GetStringChecked(json[0]);
+            string value = JsonText.GetStringChecked(json[1]);
             if (kind == "uuid")
             {
                 if (!TryParseUuid(value, out Guid uuid))
@@ -357,7 +357,7 @@ public readonly struct Atom : IEquatable<Atom>, IComparable<Atom>
                         using JsonDocument document = JsonDocument.Parse(token);
                         if (document.RootElement.ValueKind == JsonValueKind.String)
                         {
-                            return FromString(document.RootElement.GetString()!);
+                            return FromString(JsonText.GetStringChecked(document.RootElement));
                         }
                     }
                     catch (JsonException)

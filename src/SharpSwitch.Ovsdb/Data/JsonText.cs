@@ -30,12 +30,20 @@ public static class JsonText
     /// <summary>Compact JSON with object members in sorted order, the way OVS reports syntax errors.</summary>
     public static string Sorted(JsonElement element)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, CompactWriter))
+        try
         {
-            WriteSorted(writer, element);
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream, CompactWriter))
+            {
+                WriteSorted(writer, element);
+            }
+            return Encoding.UTF8.GetString(stream.ToArray());
         }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        catch (InvalidOperationException)
+        {
+            // Escaped lone surrogates cannot be re-encoded; the original text still shows what was wrong.
+            return element.GetRawText();
+        }
     }
 
     /// <summary>Compact JSON of a node, members in insertion order.</summary>
@@ -43,6 +51,22 @@ public static class JsonText
 
     /// <summary>Compact JSON of an element, members in their original order.</summary>
     public static string Compact(JsonElement element)
+    {
+        if (element.ValueKind is JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Array)
+        {
+            try
+            {
+                return CompactUnchecked(element);
+            }
+            catch (InvalidOperationException)
+            {
+                return element.GetRawText();
+            }
+        }
+        return CompactUnchecked(element);
+    }
+
+    private static string CompactUnchecked(JsonElement element)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, CompactWriter))
@@ -61,6 +85,22 @@ public static class JsonText
 
     /// <summary>Converts a node to an element.</summary>
     public static JsonElement ToElement(JsonNode? node) => Parse(Compact(node));
+
+    /// <summary>
+    /// Reads a JSON string, turning escapes that do not form valid Unicode (lone surrogates) into an OVSDB error
+    /// instead of the reader's InvalidOperationException.
+    /// </summary>
+    public static string GetStringChecked(JsonElement element)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new OvsdbException("constraint violation", "not a valid UTF-8 string: invalid UTF-16 surrogate escape", Sorted(element));
+        }
+    }
 
     /// <summary>True when a JSON number is written without fraction or exponent, which OVS treats as an integer.</summary>
     public static bool IsIntegerToken(JsonElement element)

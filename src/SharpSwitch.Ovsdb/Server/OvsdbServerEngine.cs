@@ -98,6 +98,11 @@ public sealed class OvsdbServerEngine
                 {
                     session.Send(JsonRpcMessage.CreateError(id, ToElement(error.ToJson())));
                 }
+                catch (InvalidOperationException)
+                {
+                    // Strings escaping lone surrogates cannot be read as .NET strings; answer instead of crashing.
+                    session.Send(JsonRpcMessage.CreateError(id, ToElement(OvsdbException.SyntaxError(null, "request contains a string that is not valid Unicode").ToJson())));
+                }
                 break;
             case JsonRpcMessageKind.Notification:
                 if (message.Method == "cancel")

@@ -76,6 +76,12 @@ public static class TransactionExecutor
                 results.Add(error.ToJson());
                 failed = true;
             }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json refuses member names and strings that escape lone surrogates.
+                results.Add(OvsdbException.SyntaxError(null, $"ovsdb operation {i + 1} of {operations.Count} contains a string that is not valid Unicode").ToJson());
+                failed = true;
+            }
         }
         if (failed)
         {
