@@ -24,6 +24,8 @@ public static class TextReport
         text.Append(CultureInfo.InvariantCulture, $"SharpSwitch lab: {scenario.Name} ({scenario.SourceName})\n");
         text.Append(CultureInfo.InvariantCulture, $"virtual time {ScenarioValues.FormatSeconds(scenario.DurationMs)}, {scenario.Events.Count} event(s), {result.Phases.Count} phase(s)\n");
 
+        RenderSetup(text, scenario);
+
         text.Append("\nTimeline (bond events in OVS log wording; 'lab' lines are the injected faults)\n");
         foreach (TimelineEntry entry in result.Timeline)
         {
@@ -50,6 +52,38 @@ public static class TextReport
             text.Append(CultureInfo.InvariantCulture, $"  {line}\n");
         }
         return text.ToString();
+    }
+
+    /// <summary>The bond settings as the database would hold them, so the reader knows which question the run answers.</summary>
+    private static void RenderSetup(StringBuilder text, Scenario scenario)
+    {
+        var lines = new List<string>();
+        foreach (SwitchSpec sw in scenario.Topology.Switches)
+        {
+            foreach (BondSpec bond in sw.Bridges.SelectMany(b => b.Bonds))
+            {
+                string mode = bond.BondMode ?? "(unset, so active-backup)";
+                lines.Add($"  {sw.Name} {bond.Name}: bond_mode={mode} bond_updelay={bond.UpdelayMs} bond_downdelay={bond.DowndelayMs} other_config={FormatMap(bond.OtherConfig)}");
+                foreach (BondInterfaceSpec member in bond.Interfaces.Where(m => m.OtherConfig.Count > 0))
+                {
+                    lines.Add($"    interface {member.Name}: other_config={FormatMap(member.OtherConfig)}");
+                }
+            }
+        }
+        if (lines.Count == 0)
+        {
+            return;
+        }
+        text.Append("\nSetup\n");
+        foreach (string line in lines)
+        {
+            text.Append(line).Append('\n');
+        }
+    }
+
+    private static string FormatMap(IReadOnlyDictionary<string, string> map)
+    {
+        return "{" + string.Join(", ", map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")) + "}";
     }
 
     private static void RenderPhase(StringBuilder text, PhaseResult phase)

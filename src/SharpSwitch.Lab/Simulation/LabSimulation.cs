@@ -54,8 +54,10 @@ internal sealed class LabSimulation
         long now = 0;
         while (now < _scenario.DurationMs)
         {
+            bool faultsApplied = false;
             if (nextEvent < _scenario.Events.Count && _scenario.Events[nextEvent].AtMs == now)
             {
+                faultsApplied = true;
                 phases.Add(ClosePhase(now, phaseStartCounters));
                 phaseStartCounters = SampleCounters();
                 _phase++;
@@ -65,7 +67,12 @@ internal sealed class LabSimulation
                     nextEvent++;
                 }
             }
-            Settle(now);
+            // Faults and due timers take effect before this instant's traffic is sent, as they would on a real switch
+            // whose main loop noticed them first; an instant with neither needs no pass before the traffic.
+            if (faultsApplied || now == 0 || TimersDue(now))
+            {
+                Settle(now);
+            }
             foreach (TrafficSource source in _sources)
             {
                 source.SendDue(now, _phase);
@@ -103,6 +110,25 @@ internal sealed class LabSimulation
         }
         // A timer that is already due was served at this instant; time only moves forward.
         return Math.Max(next, now + 1);
+    }
+
+    private bool TimersDue(long now)
+    {
+        foreach (DatapathInstance datapath in _topology.Datapaths)
+        {
+            if (datapath.NextWakeMs <= now)
+            {
+                return true;
+            }
+        }
+        foreach (LabHost host in _topology.Hosts)
+        {
+            if (host.NextWakeMs <= now)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void Settle(long now)

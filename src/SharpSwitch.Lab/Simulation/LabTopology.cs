@@ -37,7 +37,6 @@ internal sealed class LabTopology
             foreach (BridgeSpec bridgeSpec in sw.Bridges)
             {
                 Bridge bridge = datapath.AddBridge(bridgeSpec.Name, BridgeSettings.Default, DeriveMac(sw.Name + "/" + bridgeSpec.Name), 0);
-                Warnings.AddRange(bridge.Warnings.Select(w => $"{sw.Name}: {w}"));
                 // Nobody listens behind the bridge's own LOCAL port; what reaches it is discarded each step.
                 if (bridge.LocalDevice.HostSide is { } localHostSide)
                 {
@@ -57,6 +56,7 @@ internal sealed class LabTopology
                 {
                     AddBond(sw.Name, bridge, bondSpec, log);
                 }
+                Warnings.AddRange(bridge.Warnings.Select(w => $"{sw.Name}: {w}"));
             }
         }
         foreach (HostSpec hostSpec in scenario.Topology.Hosts)
