@@ -233,7 +233,11 @@ public sealed class FailbackPolicyTests
     {
         var settings = new BondSettings
         {
-            Mode = BondMode.BalanceTcp, Lacp = LacpMode.Active, LacpFallbackAb = true, Primary = "p", Failback = FailbackPolicy.Always,
+            Mode = BondMode.BalanceTcp,
+            Lacp = LacpMode.Active,
+            LacpFallbackAb = true,
+            Primary = "p",
+            Failback = FailbackPolicy.Always,
         };
         var bond = new Bond("bond0", settings);
         bond.AddMember("p", TestBonds.Mac(1), MemberSettings.Default, true, 0);

@@ -20,7 +20,10 @@ public sealed class TruthTableTests
             Row.Primary => new BondSettings { Primary = "p" },
             Row.PrimaryWithFallbackNotNegotiated => new BondSettings
             {
-                Mode = BondMode.BalanceTcp, Lacp = LacpMode.Active, LacpFallbackAb = true, Primary = "p",
+                Mode = BondMode.BalanceTcp,
+                Lacp = LacpMode.Active,
+                LacpFallbackAb = true,
+                Primary = "p",
             },
             Row.PrimaryWithLacpNegotiated => new BondSettings { Lacp = LacpMode.Active, Primary = "p" },
             _ => throw new ArgumentOutOfRangeException(nameof(row)),
@@ -101,7 +104,10 @@ public sealed class TruthTableTests
     {
         var bond = new Bond("bond0", new BondSettings
         {
-            Mode = BondMode.BalanceTcp, Lacp = LacpMode.Active, LacpFallbackAb = true, Primary = "p",
+            Mode = BondMode.BalanceTcp,
+            Lacp = LacpMode.Active,
+            LacpFallbackAb = true,
+            Primary = "p",
         });
         bond.AddMember("a", TestBonds.Mac(1), MemberSettings.Default, true, 0);
         bond.AddMember("b", TestBonds.Mac(2), MemberSettings.Default, true, 0);
