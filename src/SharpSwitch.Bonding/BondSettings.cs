@@ -1,4 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Packets;
+
 namespace SharpSwitch.Bonding;
 
 /// <summary>
@@ -37,6 +39,20 @@ public sealed record BondSettings
 
     /// <summary>The LACP mode (Port <c>lacp</c>).</summary>
     public LacpMode Lacp { get; init; } = LacpMode.Off;
+
+    /// <summary>
+    /// The LACP actor system id (Port <c>other_config:lacp-system-id</c>); null means the bridge's Ethernet address.
+    /// </summary>
+    public MacAddress? LacpSystemId { get; init; }
+
+    /// <summary>
+    /// The LACP actor system priority (Port <c>other_config:lacp-system-priority</c>), 1..65535; 0 when unset or out of
+    /// range, in which case OVS uses 65534 for a bond and 65535 for a single-interface port.
+    /// </summary>
+    public int LacpSystemPriority { get; init; }
+
+    /// <summary>Ask the partner for fast LACPDUs (Port <c>other_config:lacp-time</c> is <c>fast</c>, any case).</summary>
+    public bool LacpFastTime { get; init; }
 
     /// <summary>Behave as active-backup while LACP is configured but not negotiated (Port <c>other_config:lacp-fallback-ab</c>).</summary>
     public bool LacpFallbackAb { get; init; }
@@ -136,6 +152,33 @@ public sealed record BondSettings
                 break;
         }
 
+        MacAddress? lacpSystemId = null;
+        if (lacpMode != LacpMode.Off && portOtherConfig.TryGetValue("lacp-system-id", out string? systemIdText))
+        {
+            // OVS turns LACP off on the port when the system id is unusable.
+            if (!MacAddress.TryParse(systemIdText, out MacAddress systemId))
+            {
+                warnings.Add($"{prefix}LACP system ID ({systemIdText}) must be an Ethernet address.");
+                lacpMode = LacpMode.Off;
+            }
+            else if (systemId.IsZero)
+            {
+                warnings.Add($"{prefix}Invalid zero LACP system ID.");
+                lacpMode = LacpMode.Off;
+            }
+            else
+            {
+                lacpSystemId = systemId;
+            }
+        }
+        int lacpSystemPriority = OvsdbValues.GetInt(portOtherConfig, "lacp-system-priority", 0);
+        if (lacpSystemPriority <= 0 || lacpSystemPriority > ushort.MaxValue)
+        {
+            lacpSystemPriority = 0;
+        }
+        bool lacpFastTime = portOtherConfig.TryGetValue("lacp-time", out string? lacpTime)
+            && string.Equals(lacpTime, "fast", StringComparison.OrdinalIgnoreCase);
+
         int miimonIntervalMs = OvsdbValues.GetInt(portOtherConfig, "bond-miimon-interval", 0);
         if (miimonIntervalMs <= 0)
         {
@@ -180,6 +223,9 @@ public sealed record BondSettings
             HashBasis = unchecked((uint)OvsdbValues.GetInt(portOtherConfig, "bond-hash-basis", 0)),
             RebalanceIntervalMs = rebalanceIntervalMs,
             Lacp = lacpMode,
+            LacpSystemId = lacpSystemId,
+            LacpSystemPriority = lacpSystemPriority,
+            LacpFastTime = lacpFastTime,
             LacpFallbackAb = fallbackAb,
             AllMembersActive = OvsdbValues.GetBool(portOtherConfig, "all-members-active"),
             LbOutputAction = mode == BondMode.BalanceTcp && OvsdbValues.GetBool(portOtherConfig, "lb-output-action"),

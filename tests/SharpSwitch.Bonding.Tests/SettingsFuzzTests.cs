@@ -10,6 +10,7 @@ public sealed class SettingsFuzzTests
     [
         "bond-primary", "bond-hash-basis", "bond-rebalance-interval", "bond-detect-mode", "bond-miimon-interval",
         "lb-output-action", "all-members-active", "lacp-fallback-ab", "bond-failback", "bond-failback-delay", "other",
+        "lacp-system-id", "lacp-system-priority", "lacp-time",
     ];
 
     private static readonly Gen<string> s_value = Gen.OneOf(
@@ -38,6 +39,8 @@ public sealed class SettingsFuzzTests
             Assert.True(s.FailbackDelayMs >= 0);
             Assert.True(s.Primary is null || s.Mode == BondMode.ActiveBackup || s.LacpFallbackAb);
             Assert.True(!s.LbOutputAction || s.Mode == BondMode.BalanceTcp);
+            Assert.InRange(s.LacpSystemPriority, 0, 65535);
+            Assert.True(s.LacpSystemId is null || (!s.LacpSystemId.Value.IsZero && s.Lacp != LacpMode.Off));
             Assert.All(warnings, w => Assert.StartsWith("port p: ", w));
             Assert.Equal(s, BondSettings.FromOvsdb("p", mode, lacp, up, down, map, new List<string>()));
 

@@ -214,4 +214,31 @@ public sealed class SettingsParsingTests
         Assert.Null(Bond.ParseActiveSlaveColumn(""));
         Assert.Null(Bond.ParseActiveSlaveColumn("not-a-mac"));
     }
+
+    [Fact]
+    public void Lacp_port_keys_parse_and_a_bad_system_id_turns_lacp_off()
+    {
+        var warnings = new List<string>();
+        BondSettings s = Parse("balance-tcp", new() { ["lacp-system-id"] = "aa:bb:cc:dd:ee:ff", ["lacp-system-priority"] = "100", ["lacp-time"] = "FAST" }, warnings, lacp: "active");
+        Assert.Equal(LacpMode.Active, s.Lacp);
+        Assert.Equal(Packets.MacAddress.Parse("aa:bb:cc:dd:ee:ff"), s.LacpSystemId);
+        Assert.Equal(100, s.LacpSystemPriority);
+        Assert.True(s.LacpFastTime);
+        Assert.Empty(warnings);
+
+        s = Parse("balance-tcp", new() { ["lacp-system-priority"] = "70000", ["lacp-time"] = "slow" }, warnings, lacp: "passive");
+        Assert.Null(s.LacpSystemId);
+        Assert.Equal(0, s.LacpSystemPriority);
+        Assert.False(s.LacpFastTime);
+
+        s = Parse("balance-tcp", new() { ["lacp-system-id"] = "nonsense" }, warnings, lacp: "active");
+        Assert.Equal(LacpMode.Off, s.Lacp);
+        s = Parse("balance-tcp", new() { ["lacp-system-id"] = "00:00:00:00:00:00" }, warnings, lacp: "active");
+        Assert.Equal(LacpMode.Off, s.Lacp);
+        Assert.Equal(["port bond0: LACP system ID (nonsense) must be an Ethernet address.", "port bond0: Invalid zero LACP system ID."], warnings);
+
+        // Without LACP the key is not even looked at, as in OVS.
+        Assert.Equal(LacpMode.Off, Parse("balance-tcp", new() { ["lacp-system-id"] = "nonsense" }, warnings).Lacp);
+        Assert.Equal(2, warnings.Count);
+    }
 }
