@@ -247,6 +247,11 @@ public sealed class ActiveBackupTests
         bond.LinkDown("b", 20);
         bond.RunEachMs(21, 50);
         Assert.Single(sink.OfKind(BondEventKind.AllMembersDisabled));
+        Assert.Equal(1, bond.Counters.AllMembersDisabled);
+        Assert.Equal(1, bond.Counters.Failovers);
+        Assert.Equal(2, bond.Counters.Flaps);
+        Assert.Equal(20, bond.Counters.LastActiveChangeMs);
+        Assert.Equal("active member b disabled", bond.Counters.LastActiveChangeReason);
         Assert.Equal("bond bond0: all members disabled", sink.OfKind(BondEventKind.AllMembersDisabled)[0].Message);
         Assert.Null(bond.ActiveMember);
         Assert.Equal(-1, bond.SelectTxMember(default));
