@@ -53,6 +53,10 @@ internal static class OvsdbServerCommand
             DatabaseFile.Create(dbPath, schema);
             log.Write("INFO", $"{dbPath}: created new database from schema {schema.Name} {schema.Version}");
         }
+        foreach (string remote in options.IgnoredRemotes)
+        {
+            log.Write("WARN", $"--remote={remote}: remotes read from the database are not supported; ignoring");
+        }
         using DatabaseFile file = DatabaseFile.Open(dbPath, log: message => log.Write("WARN", message), takeLock: true);
         using Pidfile? pidfile = options.PidfilePath is null ? null : Pidfile.Create(options.PidfilePath);
         var engine = new OvsdbServerEngine([new ServedDatabase(file)], message => log.Write("INFO", message));
@@ -107,7 +111,7 @@ internal static class OvsdbServerCommand
         yield return new UnixctlCommand("ovsdb-server/list-dbs", "", 0, 0, _ => server.Invoke(engine =>
             UnixctlResult.Ok(string.Concat(engine.Databases.Keys.Order(StringComparer.Ordinal).Select(n => n + "\n")))));
         yield return new UnixctlCommand("ovsdb-server/list-remotes", "", 0, 0, _ =>
-            UnixctlResult.Ok(string.Concat(options.Remotes.Select(r => r.Text).Order(StringComparer.Ordinal).Select(r => r + "\n"))));
+            UnixctlResult.Ok(string.Concat(options.Remotes.Select(r => r.Text).Concat(options.IgnoredRemotes).Order(StringComparer.Ordinal).Select(r => r + "\n"))));
         yield return new UnixctlCommand("ovsdb-server/get-db-storage-status", "DB", 1, 1, args => server.Invoke(engine =>
             engine.Databases.ContainsKey(args[0]) ? UnixctlResult.Ok("status: ok") : UnixctlResult.Error("no database by that name")));
     }

@@ -10,6 +10,8 @@ internal sealed class OvsdbServerOptions
 
     public List<JsonRpcAddress> Remotes { get; } = [];
 
+    public List<string> IgnoredRemotes { get; } = [];
+
     public string? PidfilePath { get; private set; }
 
     public string? UnixctlPath { get; private set; }
@@ -50,6 +52,12 @@ internal sealed class OvsdbServerOptions
                     if (string.IsNullOrEmpty(value))
                     {
                         return (null, "--remote needs a value, e.g. --remote=punix:/run/db.sock");
+                    }
+                    if (value.StartsWith("db:", StringComparison.Ordinal))
+                    {
+                        // ovs-ctl passes remotes stored in the database (Manager rows); those are not served yet.
+                        options.IgnoredRemotes.Add(value);
+                        break;
                     }
                     if (!JsonRpcAddress.TryParse(value, out JsonRpcAddress? address, out string? error))
                     {

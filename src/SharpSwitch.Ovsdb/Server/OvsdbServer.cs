@@ -136,6 +136,11 @@ public sealed class OvsdbServer : IAsyncDisposable
         {
             // The server is stopping or the peer vanished; either way this session ends here.
         }
+        catch (Exception e)
+        {
+            // Whatever one client's input provokes must not take the server down; it costs that client its connection.
+            _log($"{connection.Name}: closing connection after unexpected error: {e}");
+        }
         finally
         {
             lock (_gate)

@@ -18,7 +18,7 @@ public sealed class CrashTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string VswDll()
+    internal static string VswDll()
     {
         string root = VswitchSchemaTests.RepositoryRoot();
         string dll = Path.Combine(root, "src", "SharpSwitch.Cli", "bin", "Debug", "net10.0", "vsw.dll");
