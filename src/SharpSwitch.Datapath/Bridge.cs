@@ -245,7 +245,7 @@ public sealed partial class Bridge
                 ReleaseInterface(portInterface, nowMs);
             }
         }
-        _macs.Flush();
+        _macs.Clear();
     }
 
     private BridgePort CreatePort(PortConfig config, long nowMs, bool isLocal)

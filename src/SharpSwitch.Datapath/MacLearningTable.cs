@@ -52,6 +52,11 @@ internal sealed class MacLearningTable
 
     public long TotalMoved { get; private set; }
 
+    /// <summary>Entries added by fdb/add: they never age, never move and survive fdb/flush.</summary>
+    public int StaticCount { get; private set; }
+
+    public bool IsStatic(int entry) => _entries[entry].IsStatic;
+
     /// <summary>The least recently used entry, or -1; walk on with <see cref="NextInLru"/>.</summary>
     public int FirstInLru => _lruHead;
 
@@ -77,7 +82,10 @@ internal sealed class MacLearningTable
         // Existing entries keep their age; only their deadline moves.
         for (int e = _lruHead; e != None; e = _entries[e].LruNext)
         {
-            _entries[e].ExpiresSeconds += delta;
+            if (!_entries[e].IsStatic)
+            {
+                _entries[e].ExpiresSeconds += delta;
+            }
         }
         IdleSeconds = normalized;
     }
@@ -122,6 +130,10 @@ internal sealed class MacLearningTable
         if (entry >= 0)
         {
             ref Entry existing = ref _entries[entry];
+            if (existing.IsStatic)
+            {
+                return false;
+            }
             long age = IdleSeconds - (existing.ExpiresSeconds - nowSeconds);
             bool needUpdate;
             if (age > 0)
@@ -190,9 +202,10 @@ internal sealed class MacLearningTable
     public int Expire(long nowSeconds)
     {
         int removed = 0;
-        while (_lruHead != None && (_index.Count > MaxEntries || nowSeconds >= _entries[_lruHead].ExpiresSeconds))
+        int oldest;
+        while ((oldest = FirstDynamic()) != None && (_index.Count > MaxEntries || nowSeconds >= _entries[oldest].ExpiresSeconds))
         {
-            Remove(_lruHead);
+            Remove(oldest);
             TotalExpired++;
             removed++;
         }
@@ -200,7 +213,14 @@ internal sealed class MacLearningTable
     }
 
     /// <summary>The earliest second at which <see cref="Expire"/> has work, or <see cref="long.MaxValue"/>.</summary>
-    public long NextExpirySeconds => _lruHead == None ? long.MaxValue : _entries[_lruHead].ExpiresSeconds;
+    public long NextExpirySeconds
+    {
+        get
+        {
+            int oldest = FirstDynamic();
+            return oldest == None ? long.MaxValue : _entries[oldest].ExpiresSeconds;
+        }
+    }
 
     /// <summary>Forgets every entry learned on <paramref name="port"/>; returns how many.</summary>
     public int FlushPort(BridgePort port)
@@ -224,13 +244,89 @@ internal sealed class MacLearningTable
         return removed;
     }
 
-    /// <summary>Forgets everything (fdb/flush).</summary>
+    /// <summary>Forgets every learned entry (fdb/flush); static entries stay, as in OVS.</summary>
     public void Flush()
+    {
+        int oldest;
+        while ((oldest = FirstDynamic()) != None)
+        {
+            Remove(oldest);
+        }
+    }
+
+    /// <summary>Forgets everything, static entries included (the bridge is going away).</summary>
+    public void Clear()
     {
         while (_lruHead != None)
         {
             Remove(_lruHead);
         }
+    }
+
+    /// <summary>
+    /// Adds or converts a static entry (fdb/add). Returns the entry's previous port and whether it was static, so
+    /// the caller can say what it overrode; the previous port is null for a new entry.
+    /// </summary>
+    public (BridgePort? PreviousPort, bool WasStatic) AddStatic(MacAddress mac, int vlan, BridgePort port)
+    {
+        ulong key = KeyOf(mac, vlan);
+        int entry = _index.Find(key, _keys);
+        BridgePort? previous = null;
+        bool wasStatic = false;
+        if (entry >= 0)
+        {
+            previous = _entries[entry].Port;
+            wasStatic = _entries[entry].IsStatic;
+            MoveToLruTail(entry);
+        }
+        else
+        {
+            if (_index.Count >= MaxEntries)
+            {
+                EvictFairly();
+            }
+            entry = Allocate(key);
+        }
+        ref Entry e = ref _entries[entry];
+        if (!e.IsStatic)
+        {
+            e.IsStatic = true;
+            StaticCount++;
+        }
+        e.ExpiresSeconds = long.MaxValue;
+        if (!ReferenceEquals(e.Port, port))
+        {
+            if (e.Port is not null)
+            {
+                e.Port.MacEntryCount--;
+            }
+            e.Port = port;
+            port.MacEntryCount++;
+        }
+        return (previous, wasStatic);
+    }
+
+    /// <summary>Removes a static entry (fdb/del); false when there is none for the key (a learned entry does not count).</summary>
+    public bool DeleteStatic(MacAddress mac, int vlan)
+    {
+        int entry = _index.Find(KeyOf(mac, vlan), _keys);
+        if (entry < 0 || !_entries[entry].IsStatic)
+        {
+            return false;
+        }
+        Remove(entry);
+        return true;
+    }
+
+    /// <summary>The least recently used entry that may age out (static entries never do), or -1.</summary>
+    private int FirstDynamic()
+    {
+        int e = _lruHead;
+        while (e != None && _entries[e].IsStatic)
+        {
+            e = _entries[e].LruNext;
+        }
+        return e;
     }
 
     /// <summary>Resets the totals shown by fdb/stats-show (fdb/stats-clear).</summary>
@@ -313,6 +409,10 @@ internal sealed class MacLearningTable
         {
             e.Port.MacEntryCount--;
         }
+        if (e.IsStatic)
+        {
+            StaticCount--;
+        }
         e = new Entry { LruNext = _freeHead };
         _freeHead = entry;
     }
@@ -358,6 +458,9 @@ internal sealed class MacLearningTable
 
         /// <summary>Whole second at which the entry expires.</summary>
         public long ExpiresSeconds;
+
+        /// <summary>True for an fdb/add entry: it never ages and never moves.</summary>
+        public bool IsStatic;
 
         /// <summary>Until this second, gratuitous ARPs arriving on bonds may not move the entry.</summary>
         public long GratuitousArpLockUntilSeconds;
