@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
 using SharpSwitch.Cli.Vsctl;
 using SharpSwitch.Testing;
 using Xunit.Abstractions;
@@ -204,21 +205,34 @@ public sealed partial class VsctlCompatibilityTests(ITestOutputHelper output)
     {
         using var server = new OvsdbServerProcess();
         Assert.Equal(0, server.Vsctl("--no-wait", "init").ExitCode);
-        var timedOut = false;
+        var time = new FakeTimeProvider();
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int rc = VsctlCommand.Run(["--db=" + server.Remote, "--timeout=1", "add-br", "br0"], new VsctlCommand.Host
+        bool timedOut = false;
+        Task<int> waiting = Task.Run(() => VsctlCommand.Run(["--db=" + server.Remote, "--timeout=5", "add-br", "br0"], new VsctlCommand.Host
         {
             Out = stdout,
             Error = stderr,
+            TimeProvider = time,
             OnTimeout = () =>
             {
                 timedOut = true;
                 return 142;
             },
-        });
+        }));
+        // Interop only: wait, with a deadline, until the external server shows the commit; vsctl is then waiting for
+        // cur_cfg, and only the (virtual) timeout can end that wait.
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (server.Vsctl("get", "open_vswitch", ".", "next_cfg").StandardOutput != "1\n")
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), "vsw vsctl did not commit");
+            Thread.Sleep(20);
+        }
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.False(waiting.Wait(TimeSpan.FromMilliseconds(200)));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(142, waiting.Wait(TimeSpan.FromSeconds(20)) ? waiting.Result : -1);
         Assert.True(timedOut);
-        Assert.Equal(142, rc);
         // As with ovs-vsctl, the commit happened before the wait for the switch began.
         Assert.Equal("br0\n", server.Vsctl("list-br").StandardOutput);
         Assert.Equal("1\n", server.Vsctl("get", "open_vswitch", ".", "next_cfg").StandardOutput);
@@ -238,7 +252,7 @@ public sealed partial class VsctlCompatibilityTests(ITestOutputHelper output)
                 await Task.Delay(20);
             }
         });
-        rc = VsctlCommand.Run(["--db=" + server.Remote, "--timeout=20", "add-port", "br0", "p1"], new VsctlCommand.Host { Out = stdout, Error = stderr, OnTimeout = () => 142 });
+        int rc = VsctlCommand.Run(["--db=" + server.Remote, "--timeout=20", "add-port", "br0", "p1"], new VsctlCommand.Host { Out = stdout, Error = stderr, OnTimeout = () => 142 });
         acknowledger.Cancel();
         switchStandIn.Wait();
         Assert.Equal(0, rc);

@@ -27,6 +27,9 @@ internal static class VsctlCommand
 
         public Func<string, string?> GetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
 
+        /// <summary>The clock behind <c>--timeout</c> and the connection's timers; tests pass a fake one.</summary>
+        public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
         /// <summary>
         /// Called when <c>--timeout</c> expires. ovs-vsctl is killed by SIGALRM then (the shell reports status 142),
         /// so the real entry point raises that signal; tests substitute something that does not end the test run.
@@ -77,11 +80,9 @@ internal static class VsctlCommand
             return 0;
         }
         string database = settings.Database ?? "unix:" + (host.GetEnvironment("OVS_RUNDIR") ?? DefaultRunDirectory) + "/db.sock";
-        using var timeout = new CancellationTokenSource();
-        if (settings.TimeoutSeconds is int seconds && seconds > 0)
-        {
-            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
-        }
+        using CancellationTokenSource timeout = settings.TimeoutSeconds is int seconds && seconds > 0
+            ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds), host.TimeProvider)
+            : new CancellationTokenSource();
         try
         {
             return await ExecuteAsync(database, settings, commands, args, host, timeout.Token).ConfigureAwait(false);
@@ -101,7 +102,7 @@ internal static class VsctlCommand
         OvsdbIdl idl;
         try
         {
-            idl = await OvsdbIdl.ConnectAsync(database, new IdlOptions { FirstRequestId = 1, Reconnect = true }, cancellationToken).ConfigureAwait(false);
+            idl = await OvsdbIdl.ConnectAsync(database, new IdlOptions { FirstRequestId = 1, Reconnect = true, TimeProvider = host.TimeProvider }, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
