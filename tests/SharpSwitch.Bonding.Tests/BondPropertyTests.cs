@@ -110,17 +110,33 @@ public sealed class BondPropertyTests
                 }
             }
 
-            // (b) With a primary and the "always" policy (explicit, or OVS's default when a primary is set), the
-            // primary is active whenever it has been enabled, without a flap, for at least the hold-down.
-            if (scenario.HasPrimary && (scenario.Failback ?? FailbackPolicy.Always) == FailbackPolicy.Always)
+            // (b) Under "always" (explicit, or OVS's default when a primary is set) the preferred member is active
+            // whenever it has been enabled, without a flap, for at least the hold-down; under "better" no such member
+            // with a higher priority than the active one is left waiting. The preferred member is the primary when
+            // there is one, otherwise (explicit policies only) the enabled member with the highest priority, then name.
+            FailbackPolicy effective = scenario.Failback ?? (scenario.HasPrimary ? FailbackPolicy.Always : FailbackPolicy.Never);
+            BondMember? preferred = null;
+            if (scenario.HasPrimary)
             {
-                BondMember primary = bond.Members[0];
+                preferred = bond.Members[0].Enabled ? bond.Members[0] : null;
+            }
+            else if (scenario.Failback is not null)
+            {
+                preferred = bond.Members.Where(m => m.Enabled)
+                    .OrderByDescending(m => m.Settings.Priority).ThenBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault();
+            }
+            if (preferred is not null && active is not null)
+            {
                 bool due = scenario.FailbackDelayMs == 0
-                    ? primary.Enabled
-                    : modelStableSince[0] is long since && now - since >= scenario.FailbackDelayMs;
-                if (due)
+                    || (modelStableSince[preferred.Index] is long since && now - since >= scenario.FailbackDelayMs);
+                if (due && effective == FailbackPolicy.Always)
                 {
-                    Assert.True(ReferenceEquals(active, primary), $"primary enabled and due at {now} but active is {active}");
+                    Assert.True(ReferenceEquals(active, preferred), $"{preferred.Name} preferred and due at {now} but active is {active}");
+                }
+                if (due && effective == FailbackPolicy.Better)
+                {
+                    Assert.True(preferred.Settings.Priority <= active.Settings.Priority,
+                        $"{preferred.Name} (priority {preferred.Settings.Priority}) due at {now} but {active} has priority {active.Settings.Priority}");
                 }
             }
 
@@ -200,7 +216,7 @@ public sealed class BondPropertyTests
     }
 
     [Fact]
-    public void Active_member_is_never_disabled_and_an_eligible_primary_is_active()
+    public void Active_member_is_never_disabled_and_the_preferred_member_is_active_when_due()
     {
         s_scenario.Sample(scenario => { Execute(scenario, check: true); }, iter: 3000);
     }
