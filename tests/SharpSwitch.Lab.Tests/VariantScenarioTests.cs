@@ -79,4 +79,40 @@ public sealed class VariantScenarioTests
         Assert.All(result.Phases.SelectMany(p => p.Legs), l => Assert.InRange(l.Stats.Lost, 0, 2));
         Assert.True(result.Phases[0].Legs.All(l => l.Stats.Sent > 0 && l.Stats.Delivered == l.Stats.Sent));
     }
+
+    [Fact]
+    public void Access_vlans_that_match_across_the_trunk_carry_traffic()
+    {
+        LabResult result = RunVariant(
+            ("port-mgt: { type: internal, tag: 0 }", "port-mgt: { type: internal, tag: 10 }"),
+            ("            p3:\n", "            p3: { tag: 10 }\n"));
+
+        Assert.All(result.Phases.SelectMany(p => p.Legs), l => Assert.InRange(l.Stats.Lost, 0, 2));
+        // The bond is a trunk, so the same frames cross it with an 802.1Q tag: 4 bytes more each than in VLAN 0.
+        InterfaceSample tagged = result.Phases[0].Interfaces.Single(i => i.Label == "sw1:eno1");
+        InterfaceSample untagged = RunVariant().Phases[0].Interfaces.Single(i => i.Label == "sw1:eno1");
+        Assert.Equal(untagged.AtEnd.TxPackets, tagged.AtEnd.TxPackets);
+        Assert.Equal(untagged.AtEnd.TxBytes + (4 * tagged.AtEnd.TxPackets), tagged.AtEnd.TxBytes);
+    }
+
+    [Fact]
+    public void Access_vlans_that_differ_carry_nothing()
+    {
+        LabResult result = RunVariant(
+            ("port-mgt: { type: internal, tag: 0 }", "port-mgt: { type: internal, tag: 10 }"),
+            ("            p3:\n", "            p3: { tag: 20 }\n"));
+
+        Assert.All(result.Phases.SelectMany(p => p.Legs), l => Assert.Equal(0, l.Stats.Delivered));
+    }
+
+    [Fact]
+    public void Events_at_the_same_time_open_one_phase()
+    {
+        LabResult result = RunVariant(("  - at: 10s\n    link-down: sw1:eno1", "  - at: 10s\n    link-down: sw1:eno1\n  - at: 10s\n    admin-down: tor:p2"));
+
+        Assert.Equal(3, result.Phases.Count);
+        Assert.Equal(["link-down sw1:eno1", "admin-down tor:p2"], result.Phases[1].OpeningEvents.Select(e => $"{e.ActionName} {e.Target}"));
+        Assert.Null(result.Phases[1].Bonds.Single().ActiveMember);
+        Assert.Equal("eno1", result.Phases[2].Bonds.Single().ActiveMember);
+    }
 }
