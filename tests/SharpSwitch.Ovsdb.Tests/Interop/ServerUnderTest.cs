@@ -33,12 +33,21 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
 
     public string Remote => "unix:" + SocketPath;
 
-    public static ServerUnderTest StartReal()
+    public string DatabasePath => Path.Combine(Directory, "conf.db");
+
+    public static ServerUnderTest StartReal(string? existingDatabase = null)
     {
         string dir = System.IO.Directory.CreateTempSubdirectory("ovsdb-real-").FullName;
         string db = Path.Combine(dir, "conf.db");
-        ProcessRunner.Result create = ProcessRunner.Run(Requirements.FindExecutable("ovsdb-tool")!, ["create", db, SchemaTests.InstalledOvsSchema]);
-        Assert.True(create.ExitCode == 0, create.StandardError);
+        if (existingDatabase is not null)
+        {
+            File.Copy(existingDatabase, db);
+        }
+        else
+        {
+            ProcessRunner.Result create = ProcessRunner.Run(Requirements.FindExecutable("ovsdb-tool")!, ["create", db, SchemaTests.InstalledOvsSchema]);
+            Assert.True(create.ExitCode == 0, create.StandardError);
+        }
         var psi = new ProcessStartInfo(Requirements.FindExecutable("ovsdb-server")!)
         {
             RedirectStandardError = true,
@@ -58,11 +67,18 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         return server;
     }
 
-    public static ServerUnderTest StartOurs()
+    public static ServerUnderTest StartOurs(string? existingDatabase = null)
     {
         string dir = System.IO.Directory.CreateTempSubdirectory("ovsdb-ours-").FullName;
         string db = Path.Combine(dir, "conf.db");
-        DatabaseFile.Create(db, VswitchSchemaTests.Ours());
+        if (existingDatabase is not null)
+        {
+            File.Copy(existingDatabase, db);
+        }
+        else
+        {
+            DatabaseFile.Create(db, VswitchSchemaTests.Ours());
+        }
         DatabaseFile file = DatabaseFile.Open(db);
         var engine = new OvsdbServerEngine([new ServedDatabase(file)]);
         OvsdbServer server = OvsdbServer.Start(engine, [JsonRpcAddress.Parse("punix:" + Path.Combine(dir, "db.sock"))]);
