@@ -104,6 +104,18 @@ public sealed class FlowParserTests
         },
         { Eth + ",eth_type(0x8100),vlan(vid=5000),encap()", "syntax error at vlan(vid=5000),encap()" },
         { "ffffffffffff 505400000001.0800 4500", "syntax error at ffffffffffff 505400000001.0800 4500" },
+        {
+            "in_port(1),skb_priority(5),skb_mark(3),recirc_id(2),dp_hash(7),eth(dst=01:02:03:04:05:06),eth_type(2048),ipv4(src=1.2.3.4,proto=6),tcp(dst=2),tcp_flags(syn|ack),udp(src=3),arp(op=1),icmp(type=3),eth()",
+            "duplicate eth attribute in flow key; the flow key in error is: in_port(1),skb_priority(0x5),skb_mark(0x3),recirc_id(0x2),dp_hash(0x7),eth(src=00:00:00:00:00:00,dst=01:02:03:04:05:06),eth_type(0x0800),ipv4(src=1.2.3.4,dst=0.0.0.0,proto=6,tos=0,ttl=0,frag=no),tcp(src=0,dst=2),tcp_flags(syn|ack),udp(src=3,dst=0),arp(sip=0.0.0.0,tip=0.0.0.0,op=1,sha=00:00:00:00:00:00,tha=00:00:00:00:00:00),icmp(type=3,code=0),eth(src=00:00:00:00:00:00,dst=00:00:00:00:00:00)"
+        },
+        {
+            "eth(),eth_type(0x8100),vlan(pcp=2),encap(eth_type(0x0800),ipv4(frag=first),icmp(code=1),eth_type(0x0806))",
+            "duplicate eth_type attribute in flow key; the flow key in error is: eth(src=00:00:00:00:00:00,dst=00:00:00:00:00:00),eth_type(0x8100),vlan(vid=0,pcp=2),encap(eth_type(0x0800),ipv4(src=0.0.0.0,dst=0.0.0.0,proto=0,tos=0,ttl=0,frag=first),icmp(type=0,code=1),eth_type(0x0806))"
+        },
+        {
+            "eth(),eth_type(0x8100),vlan(cfi=0,vid=1),encap(eth_type(0x0800),tcp_flags(0x800))",
+            "OVS_KEY_ATTR_VLAN 0x0001 is nonzero but CFI bit is not set; the flow key in error is: eth(src=00:00:00:00:00:00,dst=00:00:00:00:00:00),eth_type(0x8100),vlan(vid=1,pcp=0,cfi=0),encap(eth_type(0x0800),tcp_flags([800]))"
+        },
     };
 
     [Theory]

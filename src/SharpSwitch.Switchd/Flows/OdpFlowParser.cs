@@ -29,6 +29,7 @@ internal static class OdpFlowParser
         var flow = new OdpFlow();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? firstDuplicate = null;
+        var rendered = new List<string>();
         int position = 0;
         while (true)
         {
@@ -37,7 +38,7 @@ internal static class OdpFlowParser
             {
                 break;
             }
-            int consumed = ParseAttribute(text, position, flow, seen, nested: false, out string? duplicate);
+            int consumed = ParseAttribute(text, position, flow, seen, rendered, nested: false, out string? duplicate);
             if (consumed <= 0)
             {
                 throw new OdpFlowParseException("syntax error at " + text[position..]);
@@ -48,20 +49,22 @@ internal static class OdpFlowParser
         if (firstDuplicate is not null)
         {
             // OVS checks the syntax of the whole key before it validates it, so a syntax error anywhere wins.
-            throw new OdpFlowParseException($"duplicate {firstDuplicate} attribute in flow key; the flow key in error is: {text.Trim()}");
+            throw new OdpFlowParseException($"duplicate {firstDuplicate} attribute in flow key; the flow key in error is: {string.Join(',', rendered)}");
         }
         if (flow.VlanTci is ushort tci && tci != 0 && (tci & VlanCfi) == 0)
         {
-            throw new OdpFlowParseException($"OVS_KEY_ATTR_VLAN 0x{tci:x4} is nonzero but CFI bit is not set; the flow key in error is: {text.Trim()}");
+            throw new OdpFlowParseException($"OVS_KEY_ATTR_VLAN 0x{tci:x4} is nonzero but CFI bit is not set; the flow key in error is: {string.Join(',', rendered)}");
         }
         return flow;
     }
 
     /// <summary>Parses one attribute at <paramref name="start"/>; returns the characters consumed, or 0 on a syntax error.</summary>
-    private static int ParseAttribute(string text, int start, OdpFlow flow, HashSet<string> seen, bool nested, out string? duplicate)
+    private static int ParseAttribute(string text, int start, OdpFlow flow, HashSet<string> seen, List<string> rendered, bool nested, out string? duplicate)
     {
         duplicate = null;
         var scanner = new Scanner(text, start);
+        string? encapText = null;
+        ulong metadata = 0;
         string? name = scanner.AttributeName();
         if (name is null)
         {
@@ -92,10 +95,59 @@ internal static class OdpFlowParser
             "icmp" => ParseIcmp(ref scanner, flow),
             "tcp_flags" => ParseTcpFlags(ref scanner, flow),
             "arp" => ParseArp(ref scanner, flow),
-            "encap" => !nested && ParseEncap(ref scanner, flow, ref duplicate),
-            _ => s_metadataAttributes.Contains(name + "(", StringComparer.Ordinal) && ParseSingle(ref scanner, 32, _ => { }),
+            "encap" => !nested && ParseEncap(ref scanner, flow, ref duplicate, out encapText),
+            _ => s_metadataAttributes.Contains(name + "(", StringComparer.Ordinal) && ParseSingle(ref scanner, 32, value => metadata = value),
         };
-        return ok ? scanner.Position - start : 0;
+        if (!ok)
+        {
+            return 0;
+        }
+        rendered.Add(name == "encap" ? encapText! : Render(name, flow, nested, metadata));
+        return scanner.Position - start;
+    }
+
+    /// <summary>Writes one attribute back the way OVS prints a parsed key (every field, in OVS's order and bases).</summary>
+    private static string Render(string name, OdpFlow flow, bool nested, ulong metadata)
+    {
+        return name switch
+        {
+            "in_port" => $"in_port({flow.InPort})",
+            "eth" => $"eth(src={flow.EthernetSource},dst={flow.EthernetDestination})",
+            "vlan" => RenderVlan(flow.VlanTci ?? 0),
+            "eth_type" => $"eth_type(0x{(nested ? flow.InnerEtherType : flow.EtherType) ?? 0:x4})",
+            "ipv4" => $"ipv4(src={RenderIp(flow.Ipv4Source)},dst={RenderIp(flow.Ipv4Destination)},proto={flow.IpProtocol},tos={flow.IpTos},ttl={flow.IpTtl},frag={flow.Fragment.ToString().ToLowerInvariant()})",
+            "tcp" or "udp" => $"{name}(src={flow.TransportSource},dst={flow.TransportDestination})",
+            "icmp" => $"icmp(type={flow.TransportSource},code={flow.TransportDestination})",
+            "tcp_flags" => $"tcp_flags({RenderTcpFlags(flow.TcpFlags)})",
+            "arp" => $"arp(sip={RenderIp(flow.ArpSenderIp)},tip={RenderIp(flow.ArpTargetIp)},op={flow.ArpOperation},sha={flow.ArpSenderMac},tha={flow.ArpTargetMac})",
+            _ => $"{name}(0x{metadata:x})",
+        };
+    }
+
+    private static string RenderVlan(ushort tci)
+    {
+        string text = $"vlan(vid={tci & 0xFFF},pcp={tci >> 13}";
+        return (tci & VlanCfi) != 0 ? text + ")" : text + ",cfi=0)";
+    }
+
+    private static string RenderIp(uint address) => $"{address >> 24}.{(address >> 16) & 0xFF}.{(address >> 8) & 0xFF}.{address & 0xFF}";
+
+    private static string RenderTcpFlags(ushort flags)
+    {
+        if (flags == 0)
+        {
+            return "0";
+        }
+        string[] names = ["fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns", "[200]", "[400]", "[800]"];
+        var parts = new List<string>();
+        for (int bit = 0; bit < names.Length; bit++)
+        {
+            if ((flags & (1 << bit)) != 0)
+            {
+                parts.Add(names[bit]);
+            }
+        }
+        return string.Join('|', parts);
     }
 
     private static bool ParseSingle(ref Scanner scanner, int bits, Action<ulong> store)
@@ -111,6 +163,8 @@ internal static class OdpFlowParser
     private static bool ParseEthernet(ref Scanner scanner, OdpFlow flow)
     {
         flow.HasEthernet = true;
+        flow.EthernetSource = default;
+        flow.EthernetDestination = default;
         return Scanner.Fields(ref scanner, (ref Scanner s, string field) => field switch
         {
             "src=" => s.Mac(out MacAddress mac) && Set(() => flow.EthernetSource = mac),
@@ -151,6 +205,7 @@ internal static class OdpFlowParser
     private static bool ParseIpv4(ref Scanner scanner, OdpFlow flow)
     {
         flow.HasIpv4 = true;
+        (flow.Ipv4Source, flow.Ipv4Destination, flow.IpProtocol, flow.IpTos, flow.IpTtl, flow.Fragment) = (0, 0, 0, 0, 0, OdpFragment.No);
         return Scanner.Fields(ref scanner, (ref Scanner s, string field) =>
         {
             switch (field)
@@ -185,6 +240,7 @@ internal static class OdpFlowParser
 
     private static bool ParsePorts(ref Scanner scanner, OdpFlow flow)
     {
+        (flow.TransportSource, flow.TransportDestination) = (0, 0);
         return Scanner.Fields(ref scanner, (ref Scanner s, string field) =>
         {
             if (!s.Integer(16, out ulong value))
@@ -205,6 +261,7 @@ internal static class OdpFlowParser
 
     private static bool ParseIcmp(ref Scanner scanner, OdpFlow flow)
     {
+        (flow.TransportSource, flow.TransportDestination) = (0, 0);
         return Scanner.Fields(ref scanner, (ref Scanner s, string field) =>
         {
             if (!s.Integer(8, out ulong value))
@@ -226,6 +283,7 @@ internal static class OdpFlowParser
     private static bool ParseArp(ref Scanner scanner, OdpFlow flow)
     {
         flow.HasArp = true;
+        (flow.ArpSenderIp, flow.ArpTargetIp, flow.ArpOperation, flow.ArpSenderMac, flow.ArpTargetMac) = (0, 0, 0, default, default);
         return Scanner.Fields(ref scanner, (ref Scanner s, string field) => field switch
         {
             "sip=" => s.Ipv4(out uint ip) && Set(() => flow.ArpSenderIp = ip),
@@ -266,10 +324,12 @@ internal static class OdpFlowParser
         }
     }
 
-    private static bool ParseEncap(ref Scanner scanner, OdpFlow flow, ref string? duplicate)
+    private static bool ParseEncap(ref Scanner scanner, OdpFlow flow, ref string? duplicate, out string? text)
     {
         flow.HasEncap = true;
+        text = null;
         var innerSeen = new HashSet<string>(StringComparer.Ordinal);
+        var inner = new List<string>();
         while (true)
         {
             scanner.Position = SkipDelimiters(scanner.Text, scanner.Position);
@@ -280,9 +340,10 @@ internal static class OdpFlowParser
             if (scanner.Peek() == ')')
             {
                 scanner.Position++;
+                text = $"encap({string.Join(',', inner)})";
                 return true;
             }
-            int consumed = ParseAttribute(scanner.Text, scanner.Position, flow, innerSeen, nested: true, out string? innerDuplicate);
+            int consumed = ParseAttribute(scanner.Text, scanner.Position, flow, innerSeen, inner, nested: true, out string? innerDuplicate);
             if (consumed <= 0)
             {
                 return false;
