@@ -259,6 +259,49 @@ public sealed partial class VsctlCompatibilityTests(ITestOutputHelper output)
         Assert.Equal("2\n", server.Vsctl("get", "open_vswitch", ".", "cur_cfg").StandardOutput);
     }
 
+    [RequiresToolsFact("ovsdb-server", "ovsdb-tool", "ovs-vsctl")]
+    public void After_the_wait_interfaces_the_switch_failed_to_open_are_reported_like_ovs_vsctl()
+    {
+        using var reference = new OvsdbServerProcess();
+        using var ours = new OvsdbServerProcess();
+        var outcomes = new List<Outcome>();
+        foreach ((OvsdbServerProcess server, bool real) in new[] { (reference, true), (ours, false) })
+        {
+            Assert.Equal(0, server.Vsctl("--no-wait", "init", "--", "add-br", "br0").ExitCode);
+            using var stop = new CancellationTokenSource();
+            Task standIn = Task.Run(() => FailNewInterfaceLikeASwitch(server, stop.Token));
+            string[] args = ["add-port", "br0", "bad0", "--", "add-port", "br0", "good0"];
+            Outcome outcome = real
+                ? RunReal(server, ["--timeout=20", .. args])
+                : RunOurs(server, ["--timeout=20", .. args], server.Environment);
+            stop.Cancel();
+            standIn.Wait();
+            outcomes.Add(outcome with { Stderr = outcome.Stderr.Replace(server.Directory, "$RUN", StringComparison.Ordinal) });
+        }
+        Assert.Equal(outcomes[0], outcomes[1]);
+        Assert.Contains("Error detected while setting up 'bad0': could not open network device bad0 (No such device).  See ovs-vswitchd log for details.", outcomes[1].Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Plays the switch for one reconfiguration: once next_cfg moves past 0 it marks bad0 as failed (ofport -1 and
+    /// an error), gives good0 a port number, and acknowledges with cur_cfg, all in one transaction.
+    /// </summary>
+    private static async Task FailNewInterfaceLikeASwitch(OvsdbServerProcess server, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            string next = server.Vsctl("get", "open_vswitch", ".", "next_cfg").StandardOutput.Trim();
+            if (next != "0" && server.Vsctl("list-ports", "br0").StandardOutput.Contains("bad0", StringComparison.Ordinal))
+            {
+                server.Vsctl("--no-wait", "set", "interface", "bad0", "ofport=-1", "error=\"could not open network device bad0 (No such device)\"",
+                    "--", "set", "interface", "good0", "ofport=1", "--", "set", "interface", "br0", "ofport=65534", "--", "set", "open_vswitch", ".", "cur_cfg=" + next);
+                return;
+            }
+            // Interop only: poll the external server, with the test's own deadline on the vsctl run.
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
     [Fact]
     public void Connection_failures_are_reported_like_ovs_vsctl()
     {
@@ -276,12 +319,18 @@ public sealed partial class VsctlCompatibilityTests(ITestOutputHelper output)
         return new Outcome(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
-    private static Outcome RunOurs(OvsdbServerProcess? server, string[] args)
+    private static Outcome RunOurs(OvsdbServerProcess? server, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         string[] full = server is null ? args : ["--db=" + server.Remote, .. args];
-        int rc = VsctlCommand.Run(full, new VsctlCommand.Host { Out = stdout, Error = stderr, OnTimeout = () => 142 });
+        int rc = VsctlCommand.Run(full, new VsctlCommand.Host
+        {
+            Out = stdout,
+            Error = stderr,
+            OnTimeout = () => 142,
+            GetEnvironment = name => environment is not null && environment.TryGetValue(name, out string? value) ? value : null,
+        });
         return new Outcome(rc, stdout.ToString(), stderr.ToString());
     }
 

@@ -89,6 +89,9 @@ internal static class VsctlCommand
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
+            // ovs-vsctl's signal handler logs the alarm before the process dies of it.
+            host.Error.Write(VsctlLog.Format(2, "fatal_signal", "terminating with signal 14 (Alarm clock)"));
+            host.Error.Flush();
             return host.OnTimeout();
         }
     }
@@ -250,7 +253,7 @@ internal static class VsctlCommand
         }
         if (anyError)
         {
-            string logDirectory = Environment.GetEnvironmentVariable("OVS_LOGDIR") ?? "/var/log/openvswitch";
+            string logDirectory = host.GetEnvironment("OVS_LOGDIR") ?? "/var/log/openvswitch";
             host.Error.Write($"ovs-vsctl: The default log directory is \"{logDirectory}\".\n");
         }
     }
