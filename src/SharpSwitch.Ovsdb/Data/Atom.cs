@@ -207,6 +207,9 @@ public readonly struct Atom : IEquatable<Atom>, IComparable<Atom>
         _ => _uuid.ToString("D"),
     };
 
+    /// <summary>The atom in OVS's bare form: like <see cref="ToOvsString"/> but strings are never quoted.</summary>
+    public string ToBareString() => Type == AtomType.String ? String : ToOvsString();
+
     /// <summary>Formats a real the way C's <c>%.15g</c> does.</summary>
     public static string FormatReal(double value)
     {

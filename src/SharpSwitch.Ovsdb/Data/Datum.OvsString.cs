@@ -38,6 +38,21 @@ public sealed partial class Datum
             }
             int start = position;
             string keyToken = ReadToken(text, ref position);
+            if (type.Key.Type == AtomType.Integer && TryParseRange(keyToken, type.Key, out List<Atom>? range))
+            {
+                // "A-B" stands for every integer from A to B, as ovs-vsctl accepts for sets such as trunks.
+                keys.AddRange(range);
+                if (isMap)
+                {
+                    throw new OvsdbException("syntax error", $"{text}: integer ranges are only allowed in sets");
+                }
+                position = SkipSpaces(text, position);
+                if (position < text.Length && text[position] == ',')
+                {
+                    position = SkipSpaces(text, position + 1);
+                }
+                continue;
+            }
             Atom key = Atom.ParseOvsString(keyToken, type.Key, symbols);
             if (isMap)
             {
@@ -117,6 +132,62 @@ public sealed partial class Datum
         if (brackets)
         {
             text.Append(isMap ? '}' : ']');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The most integers one range may stand for.</summary>
+    public const int MaxRangeSize = 4096;
+
+    private static bool TryParseRange(string token, BaseType type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out List<Atom>? range)
+    {
+        range = null;
+        int dash = token.IndexOf('-', 1);
+        if (dash < 0 || long.TryParse(token, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            return false;
+        }
+        if (!long.TryParse(token[..dash], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long first)
+            || !long.TryParse(token[(dash + 1)..], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long last))
+        {
+            throw new OvsdbException("syntax error", $"\"{token}\" is not a valid integer or range");
+        }
+        if (last < first)
+        {
+            throw new OvsdbException("syntax error", $"\"{token}\" is not a valid range. Range end cannot be before start.");
+        }
+        if ((ulong)(last - first) >= MaxRangeSize)
+        {
+            throw OvsdbException.ConstraintViolation($"Range \"{first}-{last}\" is too big. Maximum allowed size is {MaxRangeSize}.");
+        }
+        range = [];
+        for (long value = first; value <= last; value++)
+        {
+            Atom atom = Atom.FromInteger(value);
+            type.CheckConstraints(atom);
+            range.Add(atom);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The datum in OVS's "bare" form (ovs-vsctl --bare): elements separated by spaces, map pairs as key=value,
+    /// strings never quoted, no brackets.
+    /// </summary>
+    public string ToBareString()
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            if (i > 0)
+            {
+                text.Append(' ');
+            }
+            text.Append(_keys[i].ToBareString());
+            if (_values is not null)
+            {
+                text.Append('=').Append(_values[i].ToBareString());
+            }
         }
         return text.ToString();
     }

@@ -172,4 +172,22 @@ public sealed class DatumTests
         Assert.True(Atom.FromString("a") < Atom.FromString("b"));
         Assert.True(Atom.FromString("B") < Atom.FromString("a"));
     }
+
+    [Fact]
+    public void Integer_ranges_expand_in_sets_and_are_checked()
+    {
+        Assert.Equal("[1, 2, 3, 4, 10]", Datum.ParseOvsString(s_vlanSet, "1-4,10").ToOvsString());
+        Assert.Equal("[-3]", Datum.ParseOvsString(ColumnType.Parse(JsonText.Parse("""{"key":"integer","min":0,"max":"unlimited"}""")), "-3").ToOvsString());
+        Assert.Contains("Range end cannot be before start", Assert.Throws<OvsdbException>(() => Datum.ParseOvsString(s_vlanSet, "5-1")).Details);
+        Assert.Contains("is too big", Assert.Throws<OvsdbException>(() => Datum.ParseOvsString(s_vlanSet, "0-5000")).Details);
+        Assert.Contains("valid range 0 to 4095", Assert.Throws<OvsdbException>(() => Datum.ParseOvsString(s_vlanSet, "4090-4096")).Details);
+    }
+
+    [Fact]
+    public void Bare_form_has_no_brackets_or_quotes()
+    {
+        Assert.Equal("a=b c=d e", Datum.ParseOvsString(s_stringMap, "{a=b, c=\"d e\"}").ToBareString());
+        Assert.Equal("10 20", Datum.ParseOvsString(s_vlanSet, "[10, 20]").ToBareString());
+        Assert.Equal("", Datum.Empty(s_optionalTag).ToBareString());
+    }
 }
