@@ -28,7 +28,9 @@ internal sealed class BondEventLog : IBondEventSink
 
     public void OnEvent(in BondEvent e)
     {
-        _log.Info("bond", e.Message);
+        // OVS's own lines go to the bond module exactly as OVS logs them; SharpSwitch's extra events go to the debug level,
+        // so a log diffed against real OVS shows only real differences.
+        _log.Log("bond", e.IsOvsLogLine ? VlogLevel.Info : VlogLevel.Dbg, e.Message);
         if (_recent.Count == Capacity)
         {
             _recent.Dequeue();
