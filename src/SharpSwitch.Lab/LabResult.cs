@@ -7,8 +7,9 @@ namespace SharpSwitch.Lab;
 /// <summary>Everything a run produced; the reports render it.</summary>
 public sealed class LabResult
 {
-    internal LabResult(Scenario scenario, IReadOnlyList<PhaseResult> phases, IReadOnlyList<TimelineEntry> timeline, IReadOnlyList<BondAnswer> answers, IReadOnlyList<string> warnings)
+    internal LabResult(Scenario scenario, IReadOnlyList<PhaseResult> phases, IReadOnlyList<TimelineEntry> timeline, IReadOnlyList<BondAnswer> answers, IReadOnlyList<string> warnings, IReadOnlyList<HostSample> hosts)
     {
+        Hosts = hosts;
         Scenario = scenario;
         Phases = phases;
         Timeline = timeline;
@@ -29,4 +30,6 @@ public sealed class LabResult
     internal IReadOnlyList<BondAnswer> Answers { get; }
 
     internal IReadOnlyList<string> Warnings { get; }
+
+    internal IReadOnlyList<HostSample> Hosts { get; }
 }

@@ -37,5 +37,11 @@ public sealed class GoldenReportTests
         System.Text.Json.JsonElement eno1 = lastPhase.GetProperty("interfaces").EnumerateArray().Single(i => i.GetProperty("ifname").GetString() == "sw1:eno1");
         Assert.True(eno1.GetProperty("delta").GetProperty("tx").GetProperty("packets").GetInt64() > 1000);
         Assert.Equal("eno1", lastPhase.GetProperty("bonds")[0].GetProperty("active_member").GetString());
+        // The gateway answered every ping of the run. Its own UDP leg starts in the same millisecond as the pinger's
+        // first request, before it has heard from mgt, so it resolves mgt once and answers mgt's request once.
+        System.Text.Json.JsonElement gw = root.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("name").GetString() == "gw");
+        Assert.Equal(300, gw.GetProperty("echo_replies_sent").GetInt64());
+        Assert.Equal(1, gw.GetProperty("arp_requests_sent").GetInt64());
+        Assert.Equal(1, gw.GetProperty("arp_replies_sent").GetInt64());
     }
 }

@@ -6,25 +6,6 @@ using SharpSwitch.Packets;
 
 namespace SharpSwitch.Lab.Hosts;
 
-/// <summary>What a host does besides carrying the lab's traffic: its protocol housekeeping.</summary>
-internal sealed class HostCounters
-{
-    /// <summary>ARP requests it sent to resolve a neighbour.</summary>
-    public long ArpRequestsSent { get; set; }
-
-    /// <summary>ARP replies it sent for its own address.</summary>
-    public long ArpRepliesSent { get; set; }
-
-    /// <summary>ICMP echo replies it sent.</summary>
-    public long EchoRepliesSent { get; set; }
-
-    /// <summary>Packets dropped because the neighbour's MAC was still unresolved and the queue was full.</summary>
-    public long UnresolvedDropped { get; set; }
-
-    /// <summary>Frames received that were not for this host or not understood (flooded traffic, learning packets).</summary>
-    public long FramesIgnored { get; set; }
-}
-
 /// <summary>
 /// A lab host: one interface with a MAC and an IPv4 address, and a tiny IP stack. It answers ARP requests for
 /// its address and ICMP echo requests, resolves neighbours with ARP before sending (holding a few packets meanwhile,
@@ -120,9 +101,6 @@ internal sealed class LabHost
             return next;
         }
     }
-
-    /// <summary>True when frames wait on the device.</summary>
-    public bool HasPendingFrames => Device.PendingReceiveCount > 0;
 
     private void Send(OutgoingPacket packet, long nowMs)
     {

@@ -52,6 +52,19 @@ public static class JsonReport
                 json.WriteStringValue(warning);
             }
             json.WriteEndArray();
+            json.WriteStartArray("hosts");
+            foreach (HostSample host in result.Hosts)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", host.Name);
+                json.WriteNumber("arp_requests_sent", host.ArpRequestsSent);
+                json.WriteNumber("arp_replies_sent", host.ArpRepliesSent);
+                json.WriteNumber("echo_replies_sent", host.EchoRepliesSent);
+                json.WriteNumber("unresolved_dropped", host.UnresolvedDropped);
+                json.WriteNumber("frames_ignored", host.FramesIgnored);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteStartArray("answers");
             foreach (BondAnswer answer in result.Answers)
             {

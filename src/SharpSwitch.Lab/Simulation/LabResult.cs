@@ -26,3 +26,6 @@ internal sealed record PhaseResult(
 
 /// <summary>The one-line answer for a bond: did traffic fail back?</summary>
 internal sealed record BondAnswer(string Switch, string Bond, string Text);
+
+/// <summary>A host's protocol housekeeping at the end of the run.</summary>
+internal sealed record HostSample(string Name, long ArpRequestsSent, long ArpRepliesSent, long EchoRepliesSent, long UnresolvedDropped, long FramesIgnored);

@@ -83,7 +83,10 @@ internal sealed class LabSimulation
         Settle(_scenario.DurationMs);
         phases.Add(ClosePhase(_scenario.DurationMs, phaseStartCounters));
         IReadOnlyList<BondAnswer> answers = FailbackVerdict.Answer(_topology.Bonds, phases, _log.Entries);
-        return new LabResult(_scenario, phases, _log.Entries.ToList(), answers, _warnings);
+        List<HostSample> hosts = _topology.Hosts
+            .Select(h => new HostSample(h.Name, h.Counters.ArpRequestsSent, h.Counters.ArpRepliesSent, h.Counters.EchoRepliesSent, h.Counters.UnresolvedDropped, h.Counters.FramesIgnored))
+            .ToList();
+        return new LabResult(_scenario, phases, _log.Entries.ToList(), answers, _warnings, hosts);
     }
 
     private long NextInstant(long now, int nextEvent)
