@@ -184,6 +184,42 @@ public sealed class DummyInteropTests
         }
     }
 
+    [RequiresToolsFact("ovsdb-server", "ovsdb-tool", "ovs-vsctl", "ovs-appctl")]
+    public async Task Two_SharpSwitch_daemons_linked_over_pstream_and_stream_forward_both_ways()
+    {
+        await using SwitchSandbox left = await SwitchSandbox.StartAsync(SwitchKind.SharpSwitch);
+        await using SwitchSandbox right = await SwitchSandbox.StartAsync(SwitchKind.SharpSwitch);
+        string socket = Path.Combine(left.Directory, "link.sock");
+        string recorderPath = Path.Combine(right.Directory, "recorder.sock");
+        using var recorder = new FrameRecorder(recorderPath);
+        try
+        {
+            left.Vsctl("add-br", "br0", "--", "add-port", "br0", "p0", "--", "set", "interface", "p0", "type=dummy", $"options:pstream=punix:{socket}",
+                "--", "add-port", "br0", "p1", "--", "set", "interface", "p1", "type=dummy");
+            right.Vsctl("add-br", "br0", "--", "add-port", "br0", "p0", "--", "set", "interface", "p0", "type=dummy", $"options:stream=unix:{socket}",
+                "--", "add-port", "br0", "p1", "--", "set", "interface", "p1", "type=dummy", $"options:stream=unix:{recorderPath}");
+            Assert.True(await Eventually(() => right.AppctlOk("netdev-dummy/conn-state", "p0") == "p0: connected\n"));
+            Assert.True(await Eventually(() => recorder.Connected));
+
+            const string Flow = $"eth(src={Mac1},dst={Mac2}),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=6,tos=0,ttl=64,frag=no),tcp(src=1,dst=2)";
+            left.AppctlOk("netdev-dummy/receive", "p1", Flow);
+            // The frame crossed the socket into the right switch, which flooded it to the recorder unchanged.
+            Assert.True(await Eventually(() => !recorder.Frames.IsEmpty));
+            Assert.True(recorder.Frames.TryPeek(out byte[]? frame));
+            Assert.Equal(Convert.ToHexStringLower(Flows.OdpFlowComposer.Compose(Flows.OdpFlowParser.Parse(Flow), null, out _)!), Convert.ToHexStringLower(frame));
+            Assert.True(await Eventually(() => Fdb(right, "br0").Contains((OfPort(right, "p0"), Mac1))));
+
+            right.AppctlOk("netdev-dummy/receive", "p1", $"eth(src={Mac2},dst={Mac1}),eth_type(0x0800),ipv4(src=10.0.0.2,dst=10.0.0.1,proto=17,ttl=64),udp(src=2,dst=1)");
+            Assert.True(await Eventually(() => Fdb(left, "br0").Contains((OfPort(left, "p0"), Mac2))), left.AppctlOk("fdb/show", "br0"));
+            Assert.Contains((OfPort(left, "p1"), Mac1), Fdb(left, "br0"));
+        }
+        finally
+        {
+            await CloseLinksAsync(left);
+            await CloseLinksAsync(right);
+        }
+    }
+
     /// <summary>Flows and lengths injected into both switches; each floods to the recorder on p2.</summary>
     private static readonly (string Flow, string? Length)[] s_flows =
     [
