@@ -66,4 +66,38 @@ public sealed class PropertyTests
             }
         }, iter: 5000);
     }
+
+    [Fact]
+    public void Framing_does_not_depend_on_where_the_stream_is_cut()
+    {
+        string[] samples =
+        [
+            FramerTests.CapturedStream,
+            "{\"id\":\"}{\",\"method\":\"echo\",\"params\":[\"\\\"]}{[\",\"\\\\\"]}",
+            "{\"id\":1,\"result\":{\"a\":[[],{},\"]\"]},\"error\":null} \n{\"id\":null,\"method\":\"m\",\"params\":[]}",
+        ];
+        Gen.Select(Gen.Int[0, samples.Length - 1], Gen.Int[0, 10_000].Array[0, 6]).Sample((sample, cuts) =>
+        {
+            byte[] input = System.Text.Encoding.UTF8.GetBytes(samples[sample]);
+            int[] points = [.. cuts.Select(c => c % (input.Length + 1)).Order().Distinct()];
+            Assert.Equal(Frame(input, []), Frame(input, points));
+        }, iter: 2000);
+    }
+
+    private static List<string> Frame(byte[] input, int[] cuts)
+    {
+        var framer = new JsonStreamFramer();
+        var frames = new List<string>();
+        int previous = 0;
+        foreach (int cut in cuts.Append(input.Length))
+        {
+            framer.Append(input.AsSpan(previous, cut - previous));
+            previous = cut;
+            while (framer.TryDequeue(out byte[] frame))
+            {
+                frames.Add(System.Text.Encoding.UTF8.GetString(frame));
+            }
+        }
+        return frames;
+    }
 }

@@ -207,6 +207,7 @@ internal static class DatabaseCommands
         {
             SymbolTable.Symbol symbol = DefineSymbol(context, id!);
             provisional = symbol.Uuid;
+            context.Run.CreatedSymbols[id!] = table;
         }
         else if (!table.IsRoot)
         {

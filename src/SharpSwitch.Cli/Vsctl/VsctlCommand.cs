@@ -162,6 +162,11 @@ internal static class VsctlCommand
                             {
                                 throw new VsctlException($"row id \"{name}\" is referenced but never created (e.g. with \"-- --id={name} create ...\")");
                             }
+                            if (run.CreatedSymbols.TryGetValue(name, out Ovsdb.Schema.TableSchema? table) && !table.IsRoot && !symbol.StrongReference && !symbol.WeakReference)
+                            {
+                                // The server will garbage-collect such a row at once, which is rarely what was meant.
+                                VsctlLog.Warn(run, "vsctl", $"row id \"{name}\" was created but no reference to it was inserted, so it will not actually appear in the database");
+                            }
                         }
                     }
                 }

@@ -121,6 +121,9 @@ internal sealed class VsctlRun
     /// <summary>Actions that fix up output once the real uuids are known (e.g. <c>create</c> prints the new uuid).</summary>
     public List<Action<IdlCommitResult>> AfterCommit { get; } = [];
 
+    /// <summary>The table of each row a <c>create --id=@name</c> made, to warn about unreferenced non-root rows.</summary>
+    public Dictionary<string, TableSchema> CreatedSymbols { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Log lines (warnings) to print on standard error.</summary>
     public List<string> Warnings { get; } = [];
 

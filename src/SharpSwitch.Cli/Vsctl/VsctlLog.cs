@@ -14,7 +14,12 @@ internal static class VsctlLog
 
     public static void Warn(VsctlContext context, string module, string message)
     {
-        context.Run.Warnings.Add(Format(FirstSequenceNumber + context.Run.Warnings.Count, module, message));
+        Warn(context.Run, module, message);
+    }
+
+    public static void Warn(VsctlRun run, string module, string message)
+    {
+        run.Warnings.Add(Format(FirstSequenceNumber + run.Warnings.Count, module, message));
     }
 
     public static string Format(int sequence, string module, string message)
