@@ -87,9 +87,9 @@ public sealed partial class OperatorExperimentTests
     }
 
     /// <summary>Runs the experiment and returns the transcript of every command's output.</summary>
-    private static async Task<string> RunExperiment(SwitchKind kind, bool withPrimary)
+    private static async Task<string> RunExperiment(SwitchKind kind, bool withPrimary, DatabaseKind database = DatabaseKind.RealOvs)
     {
-        await using SwitchSandbox sandbox = await SwitchSandbox.StartAsync(kind);
+        await using SwitchSandbox sandbox = await SwitchSandbox.StartAsync(kind, database);
         var transcript = new StringBuilder();
         void Step(string title, string output)
         {
@@ -139,6 +139,16 @@ public sealed partial class OperatorExperimentTests
         string ours = await RunExperiment(SwitchKind.SharpSwitch, withPrimary: false);
         Assert.Contains("active member mac: xx:xx:xx:xx:xx:xx(eno2)", ovs.Split("### bond/show (eno1 back)")[1], StringComparison.Ordinal);
         Assert.Equal(ovs, ours);
+    }
+
+    [RequiresToolsFact("ovsdb-server", "ovsdb-tool", "ovs-vsctl", "ovs-appctl", "ovs-vswitchd")]
+    public async Task Real_ovs_vswitchd_against_our_ovsdb_server_gives_the_same_transcript()
+    {
+        string reference = await RunExperiment(SwitchKind.RealOvs, withPrimary: true);
+        string realSwitchOurDatabase = await RunExperiment(SwitchKind.RealOvs, withPrimary: true, DatabaseKind.SharpSwitch);
+        string ourSwitchOurDatabase = await RunExperiment(SwitchKind.SharpSwitch, withPrimary: true, DatabaseKind.SharpSwitch);
+        Assert.Equal(reference, realSwitchOurDatabase);
+        Assert.Equal(reference, ourSwitchOurDatabase);
     }
 
     [RequiresToolsFact("ovsdb-server", "ovsdb-tool", "ovs-vsctl", "ovs-appctl")]

@@ -15,6 +15,16 @@ public enum SwitchKind
     SharpSwitch,
 }
 
+/// <summary>Which database server a sandbox runs.</summary>
+public enum DatabaseKind
+{
+    /// <summary>Real ovsdb-server 3.1 on a database made by ovsdb-tool from OVS's schema.</summary>
+    RealOvs,
+
+    /// <summary><c>vsw ovsdb-server</c> as a separate process, on a database it creates from SharpSwitch's own schema.</summary>
+    SharpSwitch,
+}
+
 /// <summary>
 /// A private run directory with a real ovsdb-server and one switch daemon, driven only through the real
 /// ovs-vsctl and ovs-appctl, so that the same script can run against real OVS and against SharpSwitch.
@@ -61,14 +71,21 @@ public sealed class SwitchSandbox : IAsyncDisposable
     internal Vlog? DaemonLog => _log;
 
     /// <summary>Starts ovsdb-server on a fresh database and then the chosen switch.</summary>
-    public static async Task<SwitchSandbox> StartAsync(SwitchKind kind)
+    public static async Task<SwitchSandbox> StartAsync(SwitchKind kind, DatabaseKind database = DatabaseKind.RealOvs)
     {
         var sandbox = new SwitchSandbox(kind);
         string db = Path.Combine(sandbox.Directory, "conf.db");
-        sandbox.Require("ovsdb-tool", "create", db, OvsSchema);
-        sandbox.StartDetached("ovsdb-server", db, $"--remote=punix:{sandbox.DbSocket}",
-            $"--pidfile={Path.Combine(sandbox.Directory, "ovsdb-server.pid")}", $"--unixctl={Path.Combine(sandbox.Directory, "ovsdb-server.ctl")}",
-            $"--log-file={Path.Combine(sandbox.Directory, "ovsdb-server.log")}", "--detach", "--no-chdir");
+        if (database == DatabaseKind.RealOvs)
+        {
+            sandbox.Require("ovsdb-tool", "create", db, OvsSchema);
+            sandbox.StartDetached("ovsdb-server", db, $"--remote=punix:{sandbox.DbSocket}",
+                $"--pidfile={Path.Combine(sandbox.Directory, "ovsdb-server.pid")}", $"--unixctl={Path.Combine(sandbox.Directory, "ovsdb-server.ctl")}",
+                $"--log-file={Path.Combine(sandbox.Directory, "ovsdb-server.log")}", "--detach", "--no-chdir");
+        }
+        else
+        {
+            sandbox.StartOurDatabaseServer(db);
+        }
         sandbox.Vsctl("--no-wait", "init");
         if (kind == SwitchKind.RealOvs)
         {
@@ -96,6 +113,30 @@ public sealed class SwitchSandbox : IAsyncDisposable
             }
         }
         return sandbox;
+    }
+
+    private System.Diagnostics.Process? _ourDatabaseServer;
+
+    private void StartOurDatabaseServer(string db)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "vsw.dll"), "ovsdb-server", db, $"--remote=punix:{DbSocket}",
+            $"--unixctl={Path.Combine(Directory, "ovsdb-server.ctl")}", $"--log-file={Path.Combine(Directory, "ovsdb-server.log")}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        _ourDatabaseServer = System.Diagnostics.Process.Start(start)!;
+        _ourDatabaseServer.OutputDataReceived += (_, _) => { };
+        _ourDatabaseServer.ErrorDataReceived += (_, _) => { };
+        _ourDatabaseServer.BeginOutputReadLine();
+        _ourDatabaseServer.BeginErrorReadLine();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(DbSocket))
+        {
+            Assert.False(_ourDatabaseServer.HasExited, "vsw ovsdb-server exited at start");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "vsw ovsdb-server did not create its socket");
+            Thread.Sleep(50);
+        }
     }
 
     private static string Tool(string name) => Requirements.FindExecutable(name) ?? throw new InvalidOperationException($"{name} not found");
@@ -185,6 +226,15 @@ public sealed class SwitchSandbox : IAsyncDisposable
         _log?.Dispose();
         StopDetached("ovs-vswitchd", VswitchdControl);
         StopDetached("ovsdb-server", Path.Combine(Directory, "ovsdb-server.ctl"));
+        if (_ourDatabaseServer is not null)
+        {
+            if (!_ourDatabaseServer.HasExited)
+            {
+                _ourDatabaseServer.Kill();
+                _ourDatabaseServer.WaitForExit(5000);
+            }
+            _ourDatabaseServer.Dispose();
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
