@@ -147,15 +147,18 @@ public sealed partial class OvsdbIdl
         while (true)
         {
             string reason = await session.Completion.ConfigureAwait(false);
-            Enqueue(new IdlEvent.Disconnected(reason));
             if (!_options.Reconnect || stop.IsCancellationRequested)
             {
+                Enqueue(new IdlEvent.Disconnected(reason));
                 return;
             }
-            TimeSpan delay = backoff.NextDelayAfterDisconnect();
+            // The backoff timer starts before the disconnection is reported, so whoever sees the report (a test
+            // advancing a fake clock, say) knows that the reconnection is already scheduled.
+            Task wait = Task.Delay(backoff.NextDelayAfterDisconnect(), _options.TimeProvider, stop);
+            Enqueue(new IdlEvent.Disconnected(reason));
             while (true)
             {
-                await Task.Delay(delay, _options.TimeProvider, stop).ConfigureAwait(false);
+                await wait.ConfigureAwait(false);
                 JsonRpcSession? next = null;
                 try
                 {
@@ -181,7 +184,7 @@ public sealed partial class OvsdbIdl
                     {
                         await next.DisposeAsync().ConfigureAwait(false);
                     }
-                    delay = backoff.NextDelayAfterFailure();
+                    wait = Task.Delay(backoff.NextDelayAfterFailure(), _options.TimeProvider, stop);
                 }
             }
         }
