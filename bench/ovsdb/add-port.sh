@@ -85,6 +85,9 @@ for s in 0 1; do
 done
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# "anon+file+shmem kB": the part of VmRSS that is the heap and stacks, mapped files (binaries, libraries,
+# the .NET runtime and assemblies), and shared memory
+rss_split() { awk '/^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 } /^RssShmem:/ { s = $2 } END { printf "%d+%d+%d", a, f, s }' "/proc/$1/status"; }
 # CPU time (user + system, clock ticks) used so far by process $1: fields 14 and 15 of /proc/PID/stat,
 # counted after the ")" that ends the command name.
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
@@ -114,6 +117,7 @@ for s in 0 1; do
     [[ $got == "$N" ]] || { echo "${names[s]}: expected $N ports, found $got" >&2; exit 1; }
 done
 rss_after=("$(rss_kb "$real_pid")" "$(rss_kb "$ours_pid")")
+split_after=("$(rss_split "$real_pid")" "$(rss_split "$ours_pid")")
 
 # stats FILE -> "median p90 mean total" in microseconds (nearest-rank percentiles)
 stats() {
@@ -138,4 +142,5 @@ printf '%-6s %12s %12s %12s %12s %14s %14s\n' ours "$(ms "$o_med")" "$(ms "$o_p9
     "$(awk -v u="$o_tot" 'BEGIN { printf "%.2f", u / 1e6 }')" "${rss_before[1]}" "${rss_after[1]}"
 echo "ratio ours/real: median $(ratio "$o_med" "$r_med")  p90 $(ratio "$o_p90" "$r_p90")  total $(ratio "$o_tot" "$r_tot")  RSS $(ratio "${rss_after[1]}" "${rss_after[0]}")"
 echo "server CPU time per add-port (user+sys of the daemon during the loop): real $(cpu_ms 0) ms  ours $(cpu_ms 1) ms  ratio $(ratio "$(cpu_ms 1)" "$(cpu_ms 0)")"
+echo "VmRSS after $N ports as anon+file+shmem kB: real ${split_after[0]}  ours ${split_after[1]}"
 echo "wall time of the loop (both servers): $(awk -v a="${wall_start/./}" -v b="${wall_end/./}" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') s"
