@@ -127,6 +127,23 @@ public sealed class FlowParserTests
     }
 
     [Fact]
+    public void An_OVS_attribute_SharpSwitch_cannot_build_says_so()
+    {
+        var ex = Assert.Throws<OdpFlowParseException>(() => OdpFlowParser.Parse(Eth + ",eth_type(0x86dd),ipv6(src=::1,dst=::2,proto=58)"));
+        Assert.Equal("syntax error at ipv6(src=::1,dst=::2,proto=58) (OVS accepts ipv6(), SharpSwitch cannot build such frames yet)", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(2000, "2")]
+    [InlineData(512_000, "512")]
+    [InlineData(1_024_000, "1.02e+03")]
+    [InlineData(16_384_000, "1.64e+04")]
+    public void Backoff_seconds_are_printed_as_C_prints_them_with_3g(long milliseconds, string expected)
+    {
+        Assert.Equal(expected, Netdevs.DummyStreamLink.FormatSeconds(milliseconds));
+    }
+
+    [Fact]
     public void A_key_without_eth_is_accepted_but_builds_no_Ethernet_frame()
     {
         OdpFlow flow = OdpFlowParser.Parse("eth_type(0x0800),ipv4(src=10.0.0.1)");

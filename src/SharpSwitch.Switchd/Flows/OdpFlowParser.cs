@@ -22,6 +22,12 @@ internal static class OdpFlowParser
     /// <summary>Attributes SharpSwitch reads and ignores, because they describe datapath metadata, not frame bytes.</summary>
     private static readonly string[] s_metadataAttributes = ["skb_priority(", "skb_mark(", "recirc_id(", "dp_hash(", "ct_state(", "ct_zone(", "ct_mark("];
 
+    /// <summary>Attributes OVS accepts that SharpSwitch cannot build frames from yet; they get an error that says so.</summary>
+    private static readonly string[] s_unsupportedAttributes =
+    [
+        "ipv6", "icmpv6", "nd", "nd_ext", "sctp", "mpls", "tunnel", "ct_tuple4", "ct_tuple6", "ct_label", "packet_type", "nsh",
+    ];
+
     /// <summary>Parses <paramref name="text"/>; throws <see cref="OdpFlowParseException"/> and nothing else.</summary>
     public static OdpFlow Parse(string text)
     {
@@ -41,7 +47,10 @@ internal static class OdpFlowParser
             int consumed = ParseAttribute(text, position, flow, seen, rendered, nested: false, out string? duplicate);
             if (consumed <= 0)
             {
-                throw new OdpFlowParseException("syntax error at " + text[position..]);
+                string? unsupported = UnsupportedAttributeAt(text, position);
+                throw new OdpFlowParseException(unsupported is null
+                    ? "syntax error at " + text[position..]
+                    : $"syntax error at {text[position..]} (OVS accepts {unsupported}(), SharpSwitch cannot build such frames yet)");
             }
             firstDuplicate ??= duplicate;
             position += consumed;
@@ -56,6 +65,21 @@ internal static class OdpFlowParser
             throw new OdpFlowParseException($"OVS_KEY_ATTR_VLAN 0x{tci:x4} is nonzero but CFI bit is not set; the flow key in error is: {string.Join(',', rendered)}");
         }
         return flow;
+    }
+
+    /// <summary>The name of an OVS attribute SharpSwitch does not support that starts at (or inside) the failed attribute.</summary>
+    private static string? UnsupportedAttributeAt(string text, int position)
+    {
+        foreach (string name in s_unsupportedAttributes)
+        {
+            string opening = name + "(";
+            int at = text.IndexOf(opening, position, StringComparison.Ordinal);
+            if (at == position || (at > position && text.AsSpan(position).StartsWith("encap(") && (text[at - 1] is '(' or ',' or ' ')))
+            {
+                return name;
+            }
+        }
+        return null;
     }
 
     /// <summary>Parses one attribute at <paramref name="start"/>; returns the characters consumed, or 0 on a syntax error.</summary>

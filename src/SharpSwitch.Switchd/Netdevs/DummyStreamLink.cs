@@ -208,7 +208,11 @@ internal sealed class DummyStreamLink : IDisposable
             if (error is not null)
             {
                 socket.Dispose();
-                _log()?.Info("reconnect", $"{Name}: connection attempt failed ({error})");
+                if (_backoffMs < MaximumBackoffMs)
+                {
+                    // At the longest back-off OVS stops reporting failed attempts, so the log does not fill up.
+                    _log()?.Info("reconnect", $"{Name}: connection attempt failed ({error})");
+                }
                 BackOff(fromConnected: false);
                 return;
             }
@@ -237,6 +241,10 @@ internal sealed class DummyStreamLink : IDisposable
         }
         else
         {
+            if (_backoffMs < MaximumBackoffMs)
+            {
+                _log()?.Info("reconnect", $"{Name}: continuing to reconnect in the background but suppressing further logging");
+            }
             _backoffMs = MaximumBackoffMs;
         }
         SetState(ActiveState.Backoff, _now());
