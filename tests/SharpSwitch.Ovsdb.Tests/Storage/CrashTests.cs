@@ -18,11 +18,27 @@ public sealed class CrashTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private static readonly Lock s_buildLock = new();
+
     internal static string VswDll()
     {
+        // Test classes run in parallel; only one of them may build vsw at a time.
+        lock (s_buildLock)
+        {
+            return VswDllUnlocked();
+        }
+    }
+
+    private static string VswDllUnlocked()
+    {
         string root = VswitchSchemaTests.RepositoryRoot();
-        string dll = Path.Combine(root, "src", "SharpSwitch.Cli", "bin", "Debug", "net10.0", "vsw.dll");
-        if (!File.Exists(dll))
+        string bin = Path.Combine(root, "src", "SharpSwitch.Cli", "bin", "Debug", "net10.0");
+        string dll = Path.Combine(bin, "vsw.dll");
+        // Rebuild when vsw is missing or older than the engine this test was built against or the command's sources.
+        DateTime builtAt = File.Exists(dll) ? File.GetLastWriteTimeUtc(Path.Combine(bin, "SharpSwitch.Ovsdb.dll")) : DateTime.MinValue;
+        bool stale = builtAt < File.GetLastWriteTimeUtc(typeof(DatabaseFile).Assembly.Location)
+            || Directory.GetFiles(Path.Combine(root, "src", "SharpSwitch.Cli", "OvsdbServer")).Any(f => File.GetLastWriteTimeUtc(f) > File.GetLastWriteTimeUtc(dll));
+        if (stale)
         {
             ProcessRunner.Result build = ProcessRunner.Run("dotnet", ["build", Path.Combine(root, "src", "SharpSwitch.Cli")], timeoutMs: 600_000);
             Assert.True(build.ExitCode == 0, "building vsw failed:\n" + build.StandardOutput);
