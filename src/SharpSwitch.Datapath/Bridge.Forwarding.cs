@@ -71,6 +71,7 @@ public sealed partial class Bridge
         {
             if (ports[p].Bond is Bond bond)
             {
+                RunLacp(ports[p], bond, nowMs);
                 bond.Run(nowMs);
                 if (bond.TakeLearningPacketRequest())
                 {
@@ -106,7 +107,8 @@ public sealed partial class Bridge
             bool carrier = device.Carrier;
             portInterface.LastCarrier = carrier;
             // Without BFD or CFM, "may enable" is the carrier itself; LACP gating is the bond's own business.
-            port.Bond?.SetMemberLink(portInterface.Name, carrier, carrier, nowMs);
+            port.Lacp?.SetCarrier(portInterface.Name, carrier, nowMs);
+            port.Bond?.SetMemberLink(portInterface.Name, carrier, carrier && (port.Lacp?.MayEnable(portInterface.Name) ?? true), nowMs);
             changed = true;
         }
         if (changed)
@@ -149,6 +151,14 @@ public sealed partial class Bridge
         {
             inInterface.Device.Counters.CountRxError();
             _malformed++;
+            _pool.Return(buffer);
+            return;
+        }
+
+        if (key.EthType == SlowProtocolsEtherType && inPort.Lacp is Lacp lacp)
+        {
+            _slowProtocolsConsumed++;
+            ReceiveLacp(lacp, inInterface, buffer.Data, key.L3Offset, nowMs);
             _pool.Return(buffer);
             return;
         }

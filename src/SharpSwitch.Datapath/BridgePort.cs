@@ -39,6 +39,14 @@ public sealed class BridgePort
     /// <summary>True when the port is a bond.</summary>
     public bool IsBond => Bond is not null;
 
+    /// <summary>The port's LACP engine when it is a bond with <c>lacp</c> active or passive; null otherwise.</summary>
+    public Lacp? Lacp { get; internal set; }
+
+    /// <summary>The configuration and interface set the LACP engine was last synchronised with.</summary>
+    internal PortConfig? LacpConfigSeen { get; set; }
+
+    internal PortInterface[]? LacpInterfacesSeen { get; set; }
+
     /// <summary>The effective VLAN mode (OVS's default applied).</summary>
     public PortVlanMode VlanMode => Rules.Mode;
 

@@ -52,6 +52,9 @@ public sealed record PortConfig
     /// </summary>
     public ISlowProtocolsHandler? SlowProtocolsHandler { get; init; }
 
+    /// <summary>Receives the events of the port's LACP engine (bonds with <c>lacp</c> active or passive).</summary>
+    public Action<LacpEvent>? LacpEventSink { get; init; }
+
     /// <summary>Convenience: a plain port with one device and no VLAN settings.</summary>
     public static PortConfig Plain(INetDev device) => new(device.Name, [new InterfaceConfig(device)]);
 }
