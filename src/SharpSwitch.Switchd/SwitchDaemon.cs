@@ -40,6 +40,7 @@ public sealed class SwitchDaemon : IAsyncDisposable
         Log = log ?? new Vlog(() => options.TimeProvider.GetUtcNow());
         Datapath = new Datapath.Datapath();
         _netdevs = new NetdevRegistry(Datapath.Pool, options.DummyOverridesSystem, action => _work.Writer.TryWrite(action));
+        _netdevs.Log = Log;
         _bondEvents = new BondEventLog(Log);
         _reconciler = new Reconciler(Datapath, _netdevs, Log, _bondEvents);
         Commands = new UnixctlCommandTable($"{options.ProgramName} (Open vSwitch) {SwitchdAssembly.Version}");
@@ -260,6 +261,8 @@ public sealed class SwitchDaemon : IAsyncDisposable
         {
             await _idl.DisposeAsync().ConfigureAwait(false);
         }
+        // Socket-linked dummies own listeners and socket files; a stopping daemon must not leave them behind.
+        _netdevs.Dispose();
         _exit.Dispose();
     }
 }
