@@ -26,11 +26,11 @@ internal sealed class OvsOracle : IDisposable
         };
         Assert.True(File.Exists(SchemaPath), $"{SchemaPath} is missing (Debian's openvswitch-common provides it)");
         Require(Tool("ovsdb-tool"), "create", Path.Combine(_directory, "conf.db"), SchemaPath);
-        StartDaemon("ovsdb-server", Path.Combine(_directory, "conf.db"), $"--remote=punix:{DbSocket}",
+        OvsDaemons.StartDetached("ovsdb-server", _environment, Path.Combine(_directory, "conf.db"), $"--remote=punix:{DbSocket}",
             $"--pidfile={Path.Combine(_directory, "ovsdb-server.pid")}", $"--unixctl={Path.Combine(_directory, "ovsdb-server.ctl")}",
             $"--log-file={Path.Combine(_directory, "ovsdb-server.log")}", "--detach", "--no-chdir");
         Vsctl("--no-wait", "init");
-        StartDaemon("ovs-vswitchd", $"unix:{DbSocket}", $"--pidfile={Path.Combine(_directory, "ovs-vswitchd.pid")}",
+        OvsDaemons.StartDetached("ovs-vswitchd", _environment, $"unix:{DbSocket}", $"--pidfile={Path.Combine(_directory, "ovs-vswitchd.pid")}",
             $"--unixctl={VswitchdControl}", $"--log-file={VswitchdLog}", "--detach", "--no-chdir",
             "--enable-dummy=override", "--disable-system");
     }
@@ -41,7 +41,7 @@ internal sealed class OvsOracle : IDisposable
 
     private string VswitchdLog => Path.Combine(_directory, "ovs-vswitchd.log");
 
-    private static string Tool(string name) => Requirements.FindExecutable(name) ?? throw new InvalidOperationException($"{name} not found");
+    private static string Tool(string name) => OvsDaemons.Tool(name);
 
     public string Vsctl(params string[] arguments)
     {
@@ -73,8 +73,8 @@ internal sealed class OvsOracle : IDisposable
 
     public void Dispose()
     {
-        StopDaemon("ovs-vswitchd", VswitchdControl);
-        StopDaemon("ovsdb-server", Path.Combine(_directory, "ovsdb-server.ctl"));
+        OvsDaemons.Stop("ovs-vswitchd", _directory, VswitchdControl, _environment);
+        OvsDaemons.Stop("ovsdb-server", _directory, Path.Combine(_directory, "ovsdb-server.ctl"), _environment);
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -90,38 +90,5 @@ internal sealed class OvsOracle : IDisposable
         ProcessRunner.Result result = ProcessRunner.Run(tool, arguments, _environment, 30_000);
         Assert.True(result.ExitCode == 0, $"{tool} {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.StandardError}");
         return result.StandardOutput;
-    }
-
-    private void StartDaemon(string name, params string[] arguments)
-    {
-        // The daemon detaches; its output goes to /dev/null so that it never holds our pipes open.
-        Require("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/null 2>&1", Tool(name), .. arguments]);
-    }
-
-    private void StopDaemon(string name, string control)
-    {
-        string pidFile = Path.Combine(_directory, name + ".pid");
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
-        {
-            return;
-        }
-        System.Diagnostics.Process process;
-        try
-        {
-            process = System.Diagnostics.Process.GetProcessById(pid);
-        }
-        catch (ArgumentException)
-        {
-            return;
-        }
-        using (process)
-        {
-            ProcessRunner.Run(Tool("ovs-appctl"), ["-t", control, "exit"], _environment, 10_000);
-            if (!process.WaitForExit(10_000))
-            {
-                process.Kill();
-                process.WaitForExit(5_000);
-            }
-        }
     }
 }

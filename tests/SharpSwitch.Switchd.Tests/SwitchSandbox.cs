@@ -78,7 +78,7 @@ public sealed class SwitchSandbox : IAsyncDisposable
         if (database == DatabaseKind.RealOvs)
         {
             sandbox.Require("ovsdb-tool", "create", db, OvsSchema);
-            sandbox.StartDetached("ovsdb-server", db, $"--remote=punix:{sandbox.DbSocket}",
+            OvsDaemons.StartDetached("ovsdb-server", sandbox._environment, db, $"--remote=punix:{sandbox.DbSocket}",
                 $"--pidfile={Path.Combine(sandbox.Directory, "ovsdb-server.pid")}", $"--unixctl={Path.Combine(sandbox.Directory, "ovsdb-server.ctl")}",
                 $"--log-file={Path.Combine(sandbox.Directory, "ovsdb-server.log")}", "--detach", "--no-chdir");
         }
@@ -89,7 +89,7 @@ public sealed class SwitchSandbox : IAsyncDisposable
         sandbox.Vsctl("--no-wait", "init");
         if (kind == SwitchKind.RealOvs)
         {
-            sandbox.StartDetached("ovs-vswitchd", $"unix:{sandbox.DbSocket}", $"--pidfile={Path.Combine(sandbox.Directory, "ovs-vswitchd.pid")}",
+            OvsDaemons.StartDetached("ovs-vswitchd", sandbox._environment, $"unix:{sandbox.DbSocket}", $"--pidfile={Path.Combine(sandbox.Directory, "ovs-vswitchd.pid")}",
                 $"--unixctl={sandbox.VswitchdControl}", $"--log-file={sandbox.VswitchdLog}", "--detach", "--no-chdir",
                 "--enable-dummy=override", "--disable-system");
         }
@@ -139,7 +139,7 @@ public sealed class SwitchSandbox : IAsyncDisposable
         }
     }
 
-    private static string Tool(string name) => Requirements.FindExecutable(name) ?? throw new InvalidOperationException($"{name} not found");
+    private static string Tool(string name) => OvsDaemons.Tool(name);
 
     /// <summary>Runs real ovs-vsctl (without --no-wait unless given, so it waits for the switch's cur_cfg).</summary>
     public string Vsctl(params string[] arguments) => Require("ovs-vsctl", [$"--db=unix:{DbSocket}", "--timeout=30", .. arguments]);
@@ -175,39 +175,6 @@ public sealed class SwitchSandbox : IAsyncDisposable
         return result.StandardOutput;
     }
 
-    private void StartDetached(string name, params string[] arguments)
-    {
-        // The daemon detaches; its output goes to /dev/null so that it never holds our pipes open.
-        Require("sh", ["-c", "exec \"$0\" \"$@\" >/dev/null 2>&1", Tool(name), .. arguments]);
-    }
-
-    private void StopDetached(string name, string control)
-    {
-        string pidFile = Path.Combine(Directory, name + ".pid");
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
-        {
-            return;
-        }
-        System.Diagnostics.Process process;
-        try
-        {
-            process = System.Diagnostics.Process.GetProcessById(pid);
-        }
-        catch (ArgumentException)
-        {
-            return;
-        }
-        using (process)
-        {
-            ProcessRunner.Run(Tool("ovs-appctl"), ["-t", control, "exit"], _environment, 10_000);
-            if (!process.WaitForExit(10_000))
-            {
-                process.Kill();
-                process.WaitForExit(5_000);
-            }
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_daemon is not null)
@@ -224,8 +191,8 @@ public sealed class SwitchSandbox : IAsyncDisposable
             await _control.DisposeAsync();
         }
         _log?.Dispose();
-        StopDetached("ovs-vswitchd", VswitchdControl);
-        StopDetached("ovsdb-server", Path.Combine(Directory, "ovsdb-server.ctl"));
+        OvsDaemons.Stop("ovs-vswitchd", Directory, VswitchdControl, _environment);
+        OvsDaemons.Stop("ovsdb-server", Directory, Path.Combine(Directory, "ovsdb-server.ctl"), _environment);
         if (_ourDatabaseServer is not null)
         {
             if (!_ourDatabaseServer.HasExited)
