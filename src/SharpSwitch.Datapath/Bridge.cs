@@ -65,7 +65,7 @@ public sealed partial class Bridge
     public int LearnedMacCount => _macs.Count;
 
     /// <summary>
-    /// The earliest time at which <see cref="Run"/> has timer work (a bond delay, a MAC entry to age out);
+    /// The earliest time at which <see cref="Run"/> has timer work (a bond delay, an LACP timer, a MAC entry to age out);
     /// <see cref="long.MaxValue"/> when none. Frames waiting in devices are handled by any call to <see cref="Run"/>.
     /// </summary>
     public long NextWakeMs
@@ -78,6 +78,11 @@ public sealed partial class Bridge
                 if (_ports[p].Bond is Bond bond)
                 {
                     next = Math.Min(next, bond.NextWakeMs);
+                }
+                if (_ports[p].Lacp is Lacp lacp)
+                {
+                    // The engine says long.MinValue for "due now"; 0 keeps callers' deadline arithmetic safe.
+                    next = Math.Min(next, Math.Max(0, lacp.NextWakeMs));
                 }
             }
             return next;

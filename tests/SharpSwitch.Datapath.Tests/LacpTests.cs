@@ -106,6 +106,15 @@ public sealed class LacpTests
     }
 
     [Fact]
+    public void TheBridgeWakesForLacpTimers()
+    {
+        var pair = new Pair();
+        pair.RunUntil(5000);
+        long wake = pair.BridgeA.NextWakeMs;
+        Assert.InRange(wake, 5001, 6000);   // the next fast PDU towards a partner that asked for fast
+    }
+
+    [Fact]
     public void PassiveBondsNeverNegotiate()
     {
         var pair = new Pair(LacpMode.Passive, LacpMode.Passive);
