@@ -107,7 +107,10 @@ public sealed partial class Bridge
             bool carrier = device.Carrier;
             portInterface.LastCarrier = carrier;
             // Without BFD or CFM, "may enable" is the carrier itself; LACP gating is the bond's own business.
-            port.Lacp?.SetCarrier(portInterface.Name, carrier, nowMs);
+            if (port.Lacp is Lacp lacp && lacp.FindMember(portInterface.Name) is not null)
+            {
+                lacp.SetCarrier(portInterface.Name, carrier, nowMs);
+            }
             port.Bond?.SetMemberLink(portInterface.Name, carrier, carrier && (port.Lacp?.MayEnable(portInterface.Name) ?? true), nowMs);
             changed = true;
         }

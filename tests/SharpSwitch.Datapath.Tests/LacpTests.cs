@@ -115,6 +115,35 @@ public sealed class LacpTests
     }
 
     [Fact]
+    public void MembersAddedAndRemovedByReconfigurationFollowTheEngine()
+    {
+        var pair = new Pair();
+        pair.RunUntil(3000);
+        var a3 = new DummyNetDev("va3", new MacAddress(0x0200_0000_0a03UL), pair.DatapathA.Pool);
+        var b3 = new DummyNetDev("vb3", new MacAddress(0x0200_0000_0b03UL), pair.DatapathB.Pool);
+        Cable.Connect(a3, b3);
+        PortConfig configA = pair.BondA.Config;
+        PortConfig configB = pair.BondB.Config;
+        pair.BridgeA.ReconfigurePort(configA with { Interfaces = [.. configA.Interfaces, new InterfaceConfig(a3)] }, pair.NowMs);
+        pair.BridgeB.ReconfigurePort(configB with { Interfaces = [.. configB.Interfaces, new InterfaceConfig(b3)] }, pair.NowMs);
+        pair.RunUntil(10_000);
+        Assert.Equal(3, pair.BondA.Lacp!.Members.Count);
+        Assert.True(pair.BondA.Lacp.MayEnable("va3"));
+        Assert.True(pair.BondA.Bond!.FindMember("va3")!.Enabled);
+
+        pair.BridgeA.ReconfigurePort(configA, pair.NowMs);
+        pair.RunUntil(20_000);
+        Assert.Equal(2, pair.BondA.Lacp.Members.Count);
+        Assert.Equal(LacpMemberStatus.Defaulted, pair.BondB.Lacp!.FindMember("vb3")!.Status);
+        Assert.True(pair.BondB.Lacp.Negotiated);
+
+        pair.BridgeA.ReconfigurePort(configA with { Bond = configA.Bond! with { Lacp = LacpMode.Off } }, pair.NowMs);
+        pair.RunUntil(21_000);
+        Assert.Null(pair.BondA.Lacp);
+        Assert.Equal(LacpStatus.Off, pair.BondA.Bond.LacpStatus);
+    }
+
+    [Fact]
     public void PassiveBondsNeverNegotiate()
     {
         var pair = new Pair(LacpMode.Passive, LacpMode.Passive);
