@@ -11,6 +11,8 @@ namespace SharpSwitch.Datapath;
 /// </summary>
 public sealed partial class Bridge
 {
+    private static readonly Dictionary<string, string> s_noOtherConfig = [];
+
     private readonly byte[] _lacpFrame = new byte[FrameBuilder.LacpFrameLength];
     private BridgePort? _lacpSendPort;
 
@@ -30,7 +32,8 @@ public sealed partial class Bridge
     }
 
     // Creates, reconfigures or drops the port's LACP engine after a configuration or membership change. The system id
-    // is Port other_config:lacp-system-id, else the bridge's local MAC; the port id of a member is its ofport.
+    // is Port other_config:lacp-system-id, else the bridge's local MAC; a member's port id is Interface
+    // other_config:lacp-port-id, else its ofport.
     private void SyncLacp(BridgePort port, long nowMs)
     {
         PortInterface[] interfaces = port.InterfaceArray;
@@ -60,7 +63,9 @@ public sealed partial class Bridge
         Lacp lacp = port.Lacp;
         foreach (PortInterface portInterface in interfaces)
         {
-            lacp.AddOrUpdateMember(portInterface.Name, new LacpMemberSettings { PortId = (ushort)portInterface.OfPort }, portInterface.Device.Carrier, nowMs);
+            LacpMemberSettings memberSettings = LacpMemberSettings.FromOvsdb(
+                portInterface.Config.OtherConfig ?? s_noOtherConfig, (ushort)portInterface.OfPort);
+            lacp.AddOrUpdateMember(portInterface.Name, memberSettings, portInterface.Device.Carrier, nowMs);
         }
         foreach (LacpMember member in lacp.Members.ToArray())
         {

@@ -8,7 +8,14 @@ namespace SharpSwitch.Datapath;
 /// <param name="Device">The device; it must not belong to another port.</param>
 /// <param name="OfPortRequest">Interface.ofport_request: the OpenFlow port number wanted, if any.</param>
 /// <param name="Member">Bond member settings (Interface.other_config), used when the port is a bond.</param>
-public sealed record InterfaceConfig(INetDev Device, int? OfPortRequest = null, MemberSettings? Member = null);
+public sealed record InterfaceConfig(INetDev Device, int? OfPortRequest = null, MemberSettings? Member = null)
+{
+    /// <summary>
+    /// Interface.other_config, read for <c>lacp-port-id</c>, <c>lacp-port-priority</c> and <c>lacp-aggregation-key</c>
+    /// when the port runs LACP (unset or invalid values: the ofport, 65535, none).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? OtherConfig { get; init; }
+}
 
 /// <summary>
 /// The desired state of one <c>Port</c> row: its interfaces and VLAN columns and, when it has two or more

@@ -144,6 +144,27 @@ public sealed class LacpTests
     }
 
     [Fact]
+    public void InterfaceOtherConfigSetsPortIdPriorityAndKey()
+    {
+        var pair = new Pair();
+        pair.RunUntil(3000);
+        PortConfig config = pair.BondA.Config;
+        var first = config.Interfaces[0] with
+        {
+            OtherConfig = new Dictionary<string, string> { ["lacp-port-id"] = "11", ["lacp-port-priority"] = "22", ["lacp-aggregation-key"] = "33" },
+        };
+        pair.BridgeA.ReconfigurePort(config with { Interfaces = [first, config.Interfaces[1]] }, pair.NowMs);
+        pair.RunUntil(10_000);
+        Lacp a = pair.BondA.Lacp!;
+        Assert.Equal(new LacpMemberSettings { PortId = 11, PortPriority = 22, Key = 33 }, a.FindMember("va1")!.Settings);
+        Assert.Equal((ushort)33, a.AggregationKey);
+        Assert.Equal(11, pair.BondB.Lacp!.FindMember("vb1")!.Partner.PortNumber);
+        Assert.Equal(33, pair.BondB.Lacp.FindMember("vb2")!.Partner.Key);
+        Assert.True(a.Negotiated && pair.BondB.Lacp.Negotiated);
+        Assert.True(a.MayEnable("va1") && a.MayEnable("va2"));
+    }
+
+    [Fact]
     public void PassiveBondsNeverNegotiate()
     {
         var pair = new Pair(LacpMode.Passive, LacpMode.Passive);
