@@ -47,6 +47,7 @@ public sealed class SwitchDaemon : IAsyncDisposable
         Commands.RegisterAll(DaemonCommands.Create(this));
         Commands.RegisterAll(BondCommands.Create(this));
         Commands.RegisterAll(BridgeCommands.Create(this));
+        Commands.RegisterAll(LacpCommands.Create(this));
         if (options.EnableDummy)
         {
             Commands.RegisterAll(DummyCommands.Create(this));

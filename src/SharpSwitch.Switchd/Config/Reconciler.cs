@@ -180,7 +180,7 @@ internal sealed class Reconciler
             ReportUnknownKeys($"interface {interfaceName}", "other_config", interfaceOtherConfig, s_knownInterfaceOtherConfig);
             MemberSettings member = MemberSettings.FromOvsdb(interfaceName, interfaceOtherConfig, warnings);
             long? ofportRequest = RowValues.OptionalInteger(interfaceRow, "ofport_request");
-            interfaces.Add(new InterfaceConfig(device, ofportRequest is long request ? (int)request : null, member));
+            interfaces.Add(new InterfaceConfig(device, ofportRequest is long request ? (int)request : null, member) { OtherConfig = interfaceOtherConfig });
         }
         // OVS keeps members in hash order, which is arbitrary; name order makes bond/list and every tie-break stable.
         interfaces.Sort((a, b) => string.CompareOrdinal(a.Device.Name, b.Device.Name));
