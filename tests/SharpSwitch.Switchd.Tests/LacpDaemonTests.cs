@@ -51,5 +51,12 @@ public sealed class LacpDaemonTests
         Assert.Contains("member a1: enabled", sandbox.AppctlOk("bond/show", "bond0"), StringComparison.Ordinal);
         Assert.Contains("lacp_status: negotiated", sandbox.AppctlOk("bond/show", "bond0"), StringComparison.Ordinal);
         Assert.Contains("RX PDUs:", sandbox.AppctlOk("lacp/show-stats", "bond0"), StringComparison.Ordinal);
+
+        // lacp_current as OVS writes it: true while the member has a partner (even expired), false once defaulted.
+        Assert.True(await WarpUntil(sandbox, () => sandbox.AppctlOk("lacp/show", "bond0").Contains("member: a2: defaulted", StringComparison.Ordinal)));
+        sandbox.AppctlOk("time/warp", "6000");
+        sandbox.Vsctl("set", "open_vswitch", ".", "external_ids:probe=1");
+        Assert.Equal("true\n", sandbox.Vsctl("get", "interface", "a1", "lacp_current"));
+        Assert.Equal("false\n", sandbox.Vsctl("get", "interface", "a2", "lacp_current"));
     }
 }

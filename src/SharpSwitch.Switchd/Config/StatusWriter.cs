@@ -37,12 +37,27 @@ internal sealed class StatusWriter
             }
         }
 
+        // OVS writes lacp_current only for interfaces under LACP: true unless the member is defaulted (so an expired
+        // member still reads true), and leaves the column empty otherwise.
+        var lacpCurrent = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (Bridge bridge in datapath.Bridges)
+        {
+            foreach (Lacp lacp in bridge.LacpObjects)
+            {
+                foreach (LacpMember member in lacp.Members)
+                {
+                    lacpCurrent[member.Name] = member.Status != LacpMemberStatus.Defaulted;
+                }
+            }
+        }
+
         foreach (IdlRow row in idl.GetTable("Interface").Rows)
         {
             string name = RowValues.String(row, "name");
             if (interfaces.TryGetValue(name, out var found))
             {
                 changes += WriteInterface(transaction, row, name, found.Device, found.OfPort, includeStatistics);
+                changes += Set(transaction, row, "lacp_current", RowValues.BooleanDatum(row, "lacp_current", lacpCurrent.TryGetValue(name, out bool current) ? current : null));
             }
             else if (interfaceErrors.TryGetValue(name, out string? error))
             {
