@@ -73,6 +73,14 @@ public sealed class UnixctlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_server_creates_a_missing_run_directory()
+    {
+        string socket = Path.Combine(_runDirectory, "not", "yet", "there", "test.ctl");
+        await using UnixctlServer server = UnixctlServer.Start(socket, _table);
+        Assert.Equal(UnixctlResult.Ok("ovs-vswitchd (Open vSwitch) 3.1.0\n"), await UnixctlClient.CallAsync(socket, "version", [], TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public void A_target_without_pidfile_is_a_clear_client_error()
     {
         var ex = Assert.Throws<UnixctlClientException>(() => UnixctlClient.ResolveTarget("ovsdb-server", _runDirectory));

@@ -35,6 +35,13 @@ public sealed class UnixctlServer : IAsyncDisposable
     /// </summary>
     public static UnixctlServer Start(string socketPath, UnixctlCommandTable commands, Func<Func<UnixctlResult>, Task<UnixctlResult>>? invoke = null)
     {
+        // A daemon started before its run directory exists should create it, as it does for its pidfile, rather than
+        // fail with the socket layer's unhelpful "Cannot assign requested address".
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(socketPath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
         JsonRpcListener listener = JsonRpcListener.Start(JsonRpcAddress.Parse("punix:" + socketPath), address => new JsonRpcConnectionOptions());
         return new UnixctlServer(socketPath, commands, invoke ?? (handler => Task.FromResult(handler())), listener);
     }
