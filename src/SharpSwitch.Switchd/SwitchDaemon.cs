@@ -31,6 +31,22 @@ public sealed class SwitchDaemon : IAsyncDisposable
     private long? _writtenCurCfg;
     private long _nextStatisticsMs;
     private bool _configDirty;
+    private bool _configurationChanged = true;
+
+    /// <summary>
+    /// The columns this daemon writes itself. A change confined to them is the echo of our own status write, not new
+    /// configuration, so it must not trigger another reconciliation (OVS's vswitchd marks the same columns
+    /// "omit alert" in its IDL for the same reason).
+    /// </summary>
+    private static readonly HashSet<(string Table, string Column)> s_statusColumns =
+    [
+        ("Open_vSwitch", "cur_cfg"), ("Open_vSwitch", "iface_types"), ("Open_vSwitch", "datapath_types"),
+        ("Bridge", "datapath_id"), ("Bridge", "datapath_version"),
+        ("Port", "bond_active_slave"), ("Port", "status"),
+        ("Interface", "ofport"), ("Interface", "error"), ("Interface", "mac_in_use"), ("Interface", "mtu"),
+        ("Interface", "admin_state"), ("Interface", "link_state"), ("Interface", "link_resets"), ("Interface", "ifindex"),
+        ("Interface", "statistics"), ("Interface", "lacp_current"),
+    ];
 
     /// <summary>Creates the daemon; <see cref="RunAsync"/> connects and runs it.</summary>
     public SwitchDaemon(SwitchDaemonOptions options, Vlog? log = null)
@@ -110,6 +126,7 @@ public sealed class SwitchDaemon : IAsyncDisposable
             LockName = "ovs_vswitchd",
             TimeProvider = _options.TimeProvider,
         }, stop).ConfigureAwait(false);
+        _idl.Changed += OnReplicaChanged;
         Log.Info("reconnect", $"{_options.Remote}: connected");
         try
         {
@@ -138,8 +155,9 @@ public sealed class SwitchDaemon : IAsyncDisposable
     {
         OvsdbIdl idl = _idl!;
         idl.Run();
-        if (idl.IsConnected && idl.SequenceNumber != _appliedSequence)
+        if (idl.IsConnected && idl.SequenceNumber != _appliedSequence && _configurationChanged)
         {
+            _configurationChanged = false;
             _appliedSequence = idl.SequenceNumber;
             _reconciler.Apply(idl, Clock.NowMs);
             _appliedNextCfg = idl.GetTable("Open_vSwitch").Rows.FirstOrDefault() is IdlRow root ? RowValues.OptionalInteger(root, "next_cfg") ?? 0 : null;
@@ -154,6 +172,26 @@ public sealed class SwitchDaemon : IAsyncDisposable
         if (_writtenCurCfg is not null || (idl.IsConnected && _appliedNextCfg is null))
         {
             _ready.TrySetResult();
+        }
+    }
+
+    private void OnReplicaChanged(IReadOnlyList<IdlRowChange> changes)
+    {
+        foreach (IdlRowChange change in changes)
+        {
+            if (change.Kind != IdlChangeKind.Modify)
+            {
+                _configurationChanged = true;
+                return;
+            }
+            foreach (string column in change.Columns)
+            {
+                if (!s_statusColumns.Contains((change.Table, column)))
+                {
+                    _configurationChanged = true;
+                    return;
+                }
+            }
         }
     }
 
