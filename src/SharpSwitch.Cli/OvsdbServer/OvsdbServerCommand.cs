@@ -1,5 +1,4 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
-using System.Globalization;
 using System.Runtime.InteropServices;
 using SharpSwitch.Ovsdb;
 using SharpSwitch.Ovsdb.Schema;
@@ -66,7 +65,7 @@ internal static class OvsdbServerCommand
         {
             var commands = new UnixctlCommandTable(Version);
             commands.RegisterAll(ControlCommands(server, options, stop));
-            string controlPath = options.UnixctlPath ?? Path.Combine(OvsdbServerOptions.RunDirectory(), $"ovsdb-server.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.ctl");
+            string controlPath = options.UnixctlPath ?? RunDirectory.ControlSocketPath("ovsdb-server", Environment.ProcessId);
             UnixctlServer control = UnixctlServer.Start(controlPath, commands);
             try
             {

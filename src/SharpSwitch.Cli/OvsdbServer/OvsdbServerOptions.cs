@@ -70,7 +70,7 @@ internal sealed class OvsdbServerOptions
                     options.Remotes.Add(address);
                     break;
                 case "--pidfile":
-                    options.PidfilePath = value ?? Path.Combine(RunDirectory(), "ovsdb-server.pid");
+                    options.PidfilePath = value ?? SharpSwitch.Switchd.Unixctl.RunDirectory.PidfilePath("ovsdb-server");
                     break;
                 case "--unixctl":
                     if (string.IsNullOrEmpty(value))
@@ -109,5 +109,4 @@ internal sealed class OvsdbServerOptions
         return (options, null);
     }
 
-    public static string RunDirectory() => Environment.GetEnvironmentVariable("OVS_RUNDIR") is { Length: > 0 } run ? run : "/var/run/openvswitch";
 }
