@@ -60,6 +60,9 @@ internal sealed class FlowLeg
     /// <summary>Packets sent so far.</summary>
     public long TotalSent => _sendPhaseBySequence.Count;
 
+    /// <summary>An optional watcher of every send and arrival (the run recorder), or null.</summary>
+    public IFlowLegObserver? Observer { get; set; }
+
     /// <summary>Records a packet about to be sent and returns its sequence number.</summary>
     public uint RecordSend(int phase)
     {
@@ -69,6 +72,7 @@ internal sealed class FlowLeg
         _sent[phase]++;
         _active[phase] = true;
         _lastArrivalMs ??= StartMs;
+        Observer?.OnSend(this, sequence);
         return sequence;
     }
 
@@ -79,6 +83,7 @@ internal sealed class FlowLeg
         {
             return;
         }
+        Observer?.OnArrival(this, sequence, nowMs);
         if (_arrivedBySequence[(int)sequence])
         {
             _duplicates[phase]++;
