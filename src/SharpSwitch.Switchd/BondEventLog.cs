@@ -14,10 +14,12 @@ internal sealed class BondEventLog : IBondEventSink
     private const int Capacity = 1000;
     private readonly Vlog _log;
     private readonly Queue<BondEvent> _recent = new();
+    private readonly IBondEventSink? _forward;
 
-    public BondEventLog(Vlog log)
+    public BondEventLog(Vlog log, IBondEventSink? forward = null)
     {
         _log = log;
+        _forward = forward;
     }
 
     /// <summary>Set when an event arrived since the daemon last wrote status.</summary>
@@ -37,5 +39,6 @@ internal sealed class BondEventLog : IBondEventSink
         }
         _recent.Enqueue(e);
         StatusDirty = true;
+        _forward?.OnEvent(e);
     }
 }

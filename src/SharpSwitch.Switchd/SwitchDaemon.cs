@@ -54,10 +54,10 @@ public sealed class SwitchDaemon : IAsyncDisposable
         _options = options;
         Clock = new DaemonClock(options.TimeProvider);
         Log = log ?? new Vlog(() => options.TimeProvider.GetUtcNow());
-        Datapath = new Datapath.Datapath();
+        Datapath = new Datapath.Datapath(options.PacketPool);
         _netdevs = new NetdevRegistry(Datapath.Pool, options.DummyOverridesSystem, action => _work.Writer.TryWrite(action));
         _netdevs.Log = Log;
-        _bondEvents = new BondEventLog(Log);
+        _bondEvents = new BondEventLog(Log, options.BondEventSink);
         _reconciler = new Reconciler(Datapath, _netdevs, Log, _bondEvents);
         Commands = new UnixctlCommandTable($"{options.ProgramName} (Open vSwitch) {SwitchdAssembly.Version}");
         Commands.RegisterAll(DaemonCommands.Create(this));
@@ -121,13 +121,7 @@ public sealed class SwitchDaemon : IAsyncDisposable
     {
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _exit.Token);
         CancellationToken stop = linked.Token;
-        _idl = await OvsdbIdl.ConnectAsync(_options.Remote, new IdlOptions
-        {
-            LockName = "ovs_vswitchd",
-            TimeProvider = _options.TimeProvider,
-        }, stop).ConfigureAwait(false);
-        _idl.Changed += OnReplicaChanged;
-        Log.Info("reconnect", $"{_options.Remote}: connected");
+        await ConnectAsync(stop).ConfigureAwait(false);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -150,6 +144,25 @@ public sealed class SwitchDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Connects the replica and takes the lock; <see cref="RunAsync"/> does this first, and the lab calls it before
+    /// driving the daemon with <see cref="RunOnceAsync"/> on its own clock.
+    /// </summary>
+    internal async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        _idl = await OvsdbIdl.ConnectAsync(_options.Remote, new IdlOptions
+        {
+            LockName = "ovs_vswitchd",
+            TimeProvider = _options.TimeProvider,
+            Connect = _options.Connect,
+        }, cancellationToken).ConfigureAwait(false);
+        _idl.Changed += OnReplicaChanged;
+        Log.Info("reconnect", $"{_options.Remote}: connected");
+    }
+
+    /// <summary>Completes when the replica has database changes to apply.</summary>
+    internal Task WaitForDatabaseAsync(CancellationToken cancellationToken) => _idl!.WaitForUpdatesAsync(cancellationToken);
+
     /// <summary>One iteration of the loop: apply database changes, run queued commands, forward, write status.</summary>
     internal async Task RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -167,7 +180,10 @@ public sealed class SwitchDaemon : IAsyncDisposable
         {
             action();
         }
-        RunDatapath();
+        if (_options.RunsDatapath)
+        {
+            RunDatapath();
+        }
         await WriteStatusAsync(idl, cancellationToken).ConfigureAwait(false);
         if (_writtenCurCfg is not null || (idl.IsConnected && _appliedNextCfg is null))
         {

@@ -19,6 +19,24 @@ public sealed record SwitchDaemonOptions
     /// <summary>How often interface statistics are written (OVS's <c>other_config:stats-update-interval</c>, default and minimum 5000 ms).</summary>
     public int StatisticsIntervalMs { get; init; } = 5000;
 
+    /// <summary>
+    /// Opens the database connection instead of dialling <see cref="Remote"/>; the lab passes one end of an in-memory
+    /// pipe to an in-process server, so the daemon speaks the same JSON-RPC it speaks over a socket.
+    /// </summary>
+    public Func<CancellationToken, Task<SharpSwitch.JsonRpc.JsonRpcConnection>>? Connect { get; init; }
+
+    /// <summary>The packet buffers of the datapath; the lab shares one pool among its switches and hosts.</summary>
+    public SharpSwitch.NetDev.PacketPool? PacketPool { get; init; }
+
+    /// <summary>Receives every bond event besides the daemon's log (the lab's timeline).</summary>
+    public SharpSwitch.Bonding.IBondEventSink? BondEventSink { get; init; }
+
+    /// <summary>
+    /// False when someone else runs the datapath on its own clock (the lab's discrete-event loop): the daemon then only
+    /// reconciles and writes status, and never forwards or runs bond timers by itself.
+    /// </summary>
+    public bool RunsDatapath { get; init; } = true;
+
     /// <summary>The program name used in <c>version</c> and logs.</summary>
     public string ProgramName { get; init; } = "ovs-vswitchd";
 }

@@ -24,4 +24,11 @@ public sealed class IdlOptions
 
     /// <summary>The clock for backoff delays and the inactivity probe.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Opens the connection instead of dialling the remote, for the first connection and every reconnection. The lab
+    /// uses it to reach an in-process server over an in-memory pipe, so that it speaks the same JSON-RPC as over a
+    /// socket; null dials the remote's socket.
+    /// </summary>
+    public Func<CancellationToken, Task<SharpSwitch.JsonRpc.JsonRpcConnection>>? Connect { get; init; }
 }

@@ -162,7 +162,9 @@ public sealed partial class OvsdbIdl
                 JsonRpcSession? next = null;
                 try
                 {
-                    JsonRpcConnection connection = await JsonRpcConnection.ConnectAsync(_remote, JsonRpcConnectionOptions.ForAddress(_remote, _options.TimeProvider), stop).ConfigureAwait(false);
+                    JsonRpcConnection connection = _options.Connect is { } connect
+                        ? await connect(stop).ConfigureAwait(false)
+                        : await JsonRpcConnection.ConnectAsync(_remote, JsonRpcConnectionOptions.ForAddress(_remote, _options.TimeProvider), stop).ConfigureAwait(false);
                     lock (_gate)
                     {
                         _established = false;

@@ -19,8 +19,9 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
     private const string ServerDatabase = "_Server";
     private const string ZeroUuid = "00000000-0000-0000-0000-000000000000";
 
-    private readonly JsonRpcAddress _remote;
+    private readonly JsonRpcRemoteList _remotes;
     private readonly IdlOptions _options;
+    private readonly IdlSessionMachine _machine;
     private readonly ConcurrentQueue<IdlEvent> _events = new();
     private readonly object _gate = new();
     private readonly List<JsonRpcMessage> _held = [];
@@ -32,20 +33,52 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
     private Task? _maintenance;
     private long _sequence;
     private readonly JsonElement _monitorId;
+    private readonly JsonElement _serverMonitorId;
+    private JsonRpcConnection? _currentConnection;
+    private JsonRpcSession? _attempt;
+    private string? _lastTransactionId;
 
-    private OvsdbIdl(JsonRpcAddress remote, IdlOptions options, DatabaseSchema schema)
+    private OvsdbIdl(JsonRpcRemoteList remotes, IdlOptions options)
     {
-        _remote = remote;
+        _remotes = remotes;
         _options = options;
-        Schema = schema;
+        _machine = new IdlSessionMachine([.. remotes.Addresses.Select(a => a.Text)], options.LeaderOnly, new ReconnectBackoff(options.MinBackoff, options.MaxBackoff));
         _monitorId = JsonSerializer.SerializeToElement(new[] { "monid", options.Database });
+        _serverMonitorId = JsonSerializer.SerializeToElement(new[] { "monid", ServerDatabase });
     }
 
-    /// <summary>The schema of the replicated database.</summary>
-    public DatabaseSchema Schema { get; }
+    /// <summary>The schema of the replicated database (learned from the first server this replica followed).</summary>
+    public DatabaseSchema Schema { get; private set; } = null!;
 
-    /// <summary>The remote this replica connects to.</summary>
-    public string Remote => _remote.Text;
+    /// <summary>The remote this replica follows (or is trying), one of <see cref="Remotes"/>.</summary>
+    public string Remote => _machine.CurrentRemote;
+
+    /// <summary>Every remote of the list, in the (shuffled) order they are tried.</summary>
+    public IReadOnlyList<string> Remotes => [.. _remotes.Addresses.Select(a => a.Text)];
+
+    /// <summary>
+    /// Increases each time <see cref="Run"/> applies the start of a new monitor, i.e. once per (re)connection. A
+    /// caller whose transaction was cut off by a lost connection waits for this to move before trying again.
+    /// </summary>
+    public long ConnectionGeneration { get; private set; }
+
+    /// <summary>The highest Raft index accepted from any server of a clustered database (0 until one is seen).</summary>
+    public long MinIndex => _machine.MinIndex;
+
+    /// <summary>
+    /// The id of the last transaction the replica has received (from <c>monitor_cond_since</c> and <c>update3</c>);
+    /// a reconnection asks the next server for the changes since then. Null until a server has reported one.
+    /// </summary>
+    public string? LastTransactionId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastTransactionId;
+            }
+        }
+    }
 
     /// <summary>Increases every time <see cref="Run"/> applies a change; lets callers notice that anything changed.</summary>
     public long SequenceNumber => Interlocked.Read(ref _sequence);
@@ -73,31 +106,35 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
     internal IdlOptions Options => _options;
 
     /// <summary>
-    /// Connects to <paramref name="remote"/> (e.g. <c>unix:/var/run/openvswitch/db.sock</c>), fetches the schema,
-    /// starts monitoring and returns once the initial contents are queued (call <see cref="Run"/> to see them).
-    /// The first connection attempt is not retried: a failure throws (a <see cref="System.Net.Sockets.SocketException"/>
-    /// for connection problems, an <see cref="OvsdbException"/> when the server does not serve the database), the
-    /// way ovs-vsctl gives up at once. Later disconnections are retried in the background when
+    /// Connects to <paramref name="remote"/> (e.g. <c>unix:/var/run/openvswitch/db.sock</c>, or a comma-separated
+    /// list of servers of a cluster), fetches the schema, starts monitoring and returns once the initial contents are
+    /// queued (call <see cref="Run"/> to see them). The remotes are tried in turn, skipping clustered servers that are
+    /// not the leader (see <see cref="IdlOptions.LeaderOnly"/>), out of their cluster or behind. When a whole round
+    /// only failed (no server reachable, or none serving the database) this throws the last error (a
+    /// <see cref="System.Net.Sockets.SocketException"/> for connection problems, an <see cref="OvsdbException"/> when
+    /// the server does not serve the database), the way ovs-vsctl gives up at once, unless
+    /// <see cref="IdlOptions.RetryInitialConnection"/> is set. Later disconnections are retried in the background when
     /// <see cref="IdlOptions.Reconnect"/> is set.
     /// </summary>
     public static async Task<OvsdbIdl> ConnectAsync(string remote, IdlOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new IdlOptions();
-        JsonRpcAddress address = JsonRpcAddress.Parse(remote);
-        var connection = await JsonRpcConnection.ConnectAsync(address, JsonRpcConnectionOptions.ForAddress(address, options.TimeProvider), cancellationToken).ConfigureAwait(false);
-        var box = new SessionBox();
-        var session = new JsonRpcSession(connection, message => box.Idl?.OnIncoming(message), options.FirstRequestId);
-        OvsdbIdl idl;
+        JsonRpcRemoteList remotes = JsonRpcRemoteList.Parse(remote);
+        if (options.ShuffleRemotes && remotes.Count > 1)
+        {
+            remotes = remotes.Shuffled(options.RemoteSeed is int seed ? new Random(seed) : new Random());
+        }
+        var idl = new OvsdbIdl(remotes, options);
         try
         {
-            idl = await CreateAsync(address, options, session, box, cancellationToken).ConfigureAwait(false);
+            await idl.ConnectFirstAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await session.DisposeAsync().ConfigureAwait(false);
+            await idl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        idl._maintenance = Task.Run(() => idl.MaintainAsync(session));
+        idl._maintenance = Task.Run(idl.MaintainAsync);
         return idl;
     }
 
@@ -124,8 +161,17 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
             switch (item)
             {
                 case IdlEvent.Reset reset:
-                    ApplyReset(reset.Updates, reset.Version, changes);
+                    if (reset.Clear)
+                    {
+                        ApplyReset(reset.Updates, reset.Version, changes);
+                    }
+                    else
+                    {
+                        // monitor_cond_since found our last transaction: the reply is only what changed since.
+                        ApplyTableUpdates(reset.Updates, reset.Version, changes);
+                    }
                     IsConnected = true;
+                    ConnectionGeneration++;
                     any = true;
                     break;
                 case IdlEvent.Update update:
@@ -198,10 +244,12 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
             return;
         }
         _disposed.Cancel();
-        JsonRpcSession? session = _session;
-        if (session is not null)
+        foreach (JsonRpcSession? session in new[] { _session, _attempt })
         {
-            await session.DisposeAsync().ConfigureAwait(false);
+            if (session is not null)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
         }
         if (_maintenance is not null)
         {
@@ -255,15 +303,28 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
         signal.TrySetResult();
     }
 
-    private void OnIncoming(JsonRpcMessage message)
+    private void OnIncoming(JsonRpcConnection connection, JsonRpcMessage message)
     {
         if (message.Kind != JsonRpcMessageKind.Notification || message.Params is not { } @params)
         {
             return;
         }
+        lock (_gate)
+        {
+            if (!ReferenceEquals(connection, _currentConnection))
+            {
+                // A late message from a connection this replica has already left behind.
+                return;
+            }
+        }
         switch (message.Method)
         {
             case "update" or "update2" or "update3":
+                if (@params.GetArrayLength() >= 2 && JsonElement.DeepEquals(@params[0], _serverMonitorId))
+                {
+                    OnServerUpdate(connection, @params[1]);
+                    return;
+                }
                 lock (_gate)
                 {
                     if (!_established)
@@ -282,7 +343,7 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
                 break;
             case "monitor_canceled":
                 // The database went away or was converted: start over on a new connection, as the C IDL does.
-                _session?.Connection.Close("monitor canceled by the server");
+                connection.Close("monitor canceled by the server");
                 break;
         }
     }
@@ -304,20 +365,22 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
                 Enqueue(new IdlEvent.Update(@params[1].Clone(), 2));
                 break;
             case "update3" when length >= 3:
-                Enqueue(new IdlEvent.Update(@params[2].Clone(), 2));
+                lock (_gate)
+                {
+                    if (@params[1].ValueKind == JsonValueKind.String)
+                    {
+                        _lastTransactionId = @params[1].GetString();
+                    }
+                    Enqueue(new IdlEvent.Update(@params[2].Clone(), 2));
+                }
                 break;
         }
-    }
-
-    private sealed class SessionBox
-    {
-        public OvsdbIdl? Idl { get; set; }
     }
 
     /// <summary>What the receive side hands to <see cref="Run"/>.</summary>
     private abstract record IdlEvent
     {
-        public sealed record Reset(JsonElement Updates, int Version) : IdlEvent;
+        public sealed record Reset(JsonElement Updates, int Version, bool Clear) : IdlEvent;
 
         public sealed record Update(JsonElement Updates, int Version) : IdlEvent;
 

@@ -66,6 +66,20 @@ public sealed class OvsdbServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Serves a connection that did not come through a listener (one end of an in-memory pipe, for a client in the
+    /// same process), exactly as an accepted socket is served.
+    /// </summary>
+    public void Attach(JsonRpcConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        lock (_gate)
+        {
+            _connections.Add(connection);
+            _tasks.Add(Task.Run(() => ServeAsync(connection)));
+        }
+    }
+
     /// <summary>Runs an action on the engine under the server's lock (for control commands such as compaction).</summary>
     public T Invoke<T>(Func<OvsdbServerEngine, T> action)
     {

@@ -90,7 +90,9 @@ internal sealed class Reconciler
         }
 
         var usedDevices = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string bridgeName, IdlRow bridgeRow) in wantedBridges)
+        // Rows arrive in uuid order, which differs on every run; name order creates bridges and ports (and so numbers
+        // ports and orders flooding) the same way each time, which the lab's byte-identical reports depend on.
+        foreach ((string bridgeName, IdlRow bridgeRow) in wantedBridges.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
             ApplyBridge(bridgeName, bridgeRow, portsTable, interfacesTable, usedDevices, nowMs);
         }
@@ -140,7 +142,7 @@ internal sealed class Reconciler
         }
 
         usedDevices.Add(name);
-        foreach ((string portName, IdlRow portRow) in wantedPorts)
+        foreach ((string portName, IdlRow portRow) in wantedPorts.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (portName == name)
             {
