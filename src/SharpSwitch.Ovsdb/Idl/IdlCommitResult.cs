@@ -46,6 +46,13 @@ public sealed class IdlCommitResult
     /// </summary>
     public string? Error { get; }
 
+    /// <summary>
+    /// For <see cref="IdlTransactionStatus.TryAgain"/>: the connection was lost before the reply, so the outcome is
+    /// unknown. Wait until <see cref="OvsdbIdl.ConnectionGeneration"/> moves (the replica follows a server again and
+    /// includes the transaction if it was committed) before rebuilding it.
+    /// </summary>
+    public bool ConnectionLost { get; init; }
+
     /// <summary>The new value of the column passed to <see cref="IdlTransaction.Increment"/>, after a successful commit.</summary>
     public long? IncrementedValue { get; }
 

@@ -283,7 +283,10 @@ public sealed class IdlTransaction : IDisposable
         }
         catch (IOException)
         {
-            return new IdlCommitResult(IdlTransactionStatus.TryAgain);
+            // The connection went away with the request unanswered: the transaction may or may not have been
+            // committed. The caller must wait for the replica to follow a server again and rebuild the transaction
+            // from it, so that verified columns decide whether it still applies; it is never resent blindly.
+            return new IdlCommitResult(IdlTransactionStatus.TryAgain) { ConnectionLost = true };
         }
         if (reply.Kind == JsonRpcMessageKind.Error || reply.Result is not { ValueKind: JsonValueKind.Array } results)
         {
@@ -304,6 +307,11 @@ public sealed class IdlTransaction : IDisposable
                 switch (error.GetString())
                 {
                     case "timed out":
+                        soft++;
+                        break;
+                    case "cluster error":
+                        // The Raft commit failed (leadership lost, server shutting down): nothing of it was applied
+                        // by this server's reply, and a rebuilt transaction decides afresh, as with a failed verify.
                         soft++;
                         break;
                     case "not owner":
