@@ -178,6 +178,7 @@ internal sealed class Reconciler
                 continue;
             }
             usedDevices.Add(interfaceName);
+            _netdevs.RequestMtu(interfaceName, RowValues.OptionalInteger(interfaceRow, "mtu_request"));
             Dictionary<string, string> interfaceOtherConfig = RowValues.StringMap(interfaceRow, "other_config");
             ReportUnknownKeys($"interface {interfaceName}", "other_config", interfaceOtherConfig, s_knownInterfaceOtherConfig);
             MemberSettings member = MemberSettings.FromOvsdb(interfaceName, interfaceOtherConfig, warnings);
@@ -202,6 +203,10 @@ internal sealed class Reconciler
         {
             bond = BondSettings.FromOvsdb(name, RowValues.OptionalString(row, "bond_mode"), RowValues.OptionalString(row, "lacp"),
                 RowValues.OptionalInteger(row, "bond_updelay"), RowValues.OptionalInteger(row, "bond_downdelay"), otherConfig, warnings);
+        }
+        foreach (InterfaceConfig member in interfaces)
+        {
+            _netdevs.SetCarrierDetection(member.Device.Name, bond?.DetectMode == BondDetectMode.Miimon ? bond.MiimonIntervalMs : null, nowMs);
         }
         string? vlanModeText = RowValues.OptionalString(row, "vlan_mode");
         PortVlanMode? vlanMode = null;

@@ -3,6 +3,7 @@ using System.Globalization;
 using SharpSwitch.Bonding;
 using SharpSwitch.Datapath;
 using SharpSwitch.NetDev;
+using SharpSwitch.NetDev.Linux;
 using SharpSwitch.Ovsdb.Data;
 using SharpSwitch.Ovsdb.Idl;
 using SharpSwitch.Switchd.Netdevs;
@@ -119,14 +120,21 @@ internal sealed class StatusWriter
             resets = history.Resets + (history.LinkUp != linkUp ? 1 : 0);
         }
         _linkHistory[name] = (linkUp, resets);
-        changes += Set(transaction, row, "ofport", RowValues.IntegerDatum(row, "ofport", ofPort));
-        changes += Set(transaction, row, "error", RowValues.StringDatum(row, "error", null));
+        // A real interface that is missing (or refused) reports as OVS reports it: no OpenFlow port, and the reason.
+        string? error = (device as ILinuxNetDev)?.Error;
+        changes += Set(transaction, row, "ofport", RowValues.IntegerDatum(row, "ofport", error is null ? ofPort : -1));
+        changes += Set(transaction, row, "error", RowValues.StringDatum(row, "error", error));
         changes += Set(transaction, row, "mac_in_use", RowValues.StringDatum(row, "mac_in_use", device.Mac.ToString()));
         changes += Set(transaction, row, "mtu", RowValues.IntegerDatum(row, "mtu", device.Mtu));
         changes += Set(transaction, row, "admin_state", RowValues.StringDatum(row, "admin_state", device.AdminUp ? "up" : "down"));
         changes += Set(transaction, row, "link_state", RowValues.StringDatum(row, "link_state", linkUp ? "up" : "down"));
         changes += Set(transaction, row, "link_resets", RowValues.IntegerDatum(row, "link_resets", resets));
-        changes += Set(transaction, row, "ifindex", RowValues.IntegerDatum(row, "ifindex", 0));
+        changes += Set(transaction, row, "ifindex", RowValues.IntegerDatum(row, "ifindex", (device as ILinuxNetDev)?.IfIndex ?? 0));
+        if (device is ILinuxNetDev linux)
+        {
+            changes += Set(transaction, row, "link_speed", RowValues.IntegerDatum(row, "link_speed", linux.LinkSpeedBps));
+            changes += Set(transaction, row, "duplex", RowValues.StringDatum(row, "duplex", linux.Duplex));
+        }
         if (includeStatistics || row.Get("statistics").Count == 0)
         {
             InterfaceStatistics statistics = device.Counters.Snapshot();

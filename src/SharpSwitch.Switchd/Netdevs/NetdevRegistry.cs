@@ -1,5 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using SharpSwitch.NetDev;
+using SharpSwitch.NetDev.Linux;
 using SharpSwitch.Packets;
 using SharpSwitch.Switchd.Logging;
 
@@ -23,14 +24,85 @@ internal sealed class NetdevRegistry : IDisposable
     /// configuration written for real NICs runs anywhere, without root.
     /// </param>
     /// <param name="postToLoop">Queues work onto the daemon's loop; socket-backed devices deliver received frames through it.</param>
-    public NetdevRegistry(PacketPool pool, bool dummyOverridesSystem, Action<Action>? postToLoop = null)
+    /// <param name="capabilities">The rights to check before opening real interfaces; the process's own when null.</param>
+    public NetdevRegistry(PacketPool pool, bool dummyOverridesSystem, Action<Action>? postToLoop = null, LinuxCapabilities? capabilities = null)
     {
         _pool = pool;
         _dummyOverridesSystem = dummyOverridesSystem;
         _postToLoop = postToLoop ?? (action => action());
+        _capabilities = capabilities;
     }
 
     private readonly Action<Action> _postToLoop;
+    private LinuxCapabilities? _capabilities;
+    private LinuxNetdevHost? _linux;
+    private string? _linuxError;
+    private Action? _linuxWake;
+
+    /// <summary>
+    /// The shared rtnetlink monitor and poller of real interfaces, started on the first <c>system</c> or
+    /// <c>internal</c> interface (a daemon with only dummies never opens a netlink socket). Null with the reason
+    /// when it cannot start.
+    /// </summary>
+    private LinuxNetdevHost? Linux(out string? error)
+    {
+        if (_linux is null && _linuxError is null)
+        {
+            LinuxNetdevHost? host = null;
+            // The poller thread only posts; the monitor is read on the loop, where every device lives.
+            Action onLoop = () => host?.OnWake();
+            _linuxWake = () => _postToLoop(onLoop);
+            host = LinuxNetdevHost.TryStart(() => _linuxWake(), out _linuxError);
+            _linux = host;
+        }
+        error = _linuxError;
+        return _linux;
+    }
+
+    /// <summary>The interface types opened as real Linux devices rather than dummies.</summary>
+    private bool UsesLinux(string effectiveType) => !_dummyOverridesSystem && effectiveType is "system" or "internal" or "tap";
+
+    private INetDev? OpenLinux(string name, string effectiveType, out string? error)
+    {
+        LinuxCapabilities capabilities = _capabilities ??= LinuxCapabilities.Current();
+        error = capabilities.MissingFor(name, effectiveType == "system" ? "system" : "internal");
+        if (error is not null)
+        {
+            return null;
+        }
+        LinuxNetdevHost? host = Linux(out string? hostError);
+        if (host is null)
+        {
+            error = $"could not open network device {name} ({hostError})";
+            return null;
+        }
+        if (effectiveType == "system")
+        {
+            return host.OpenSystem(name, _pool);
+        }
+        return host.CreateInternal(name, _pool, out error);
+    }
+
+    /// <summary>
+    /// Sets carrier detection for a bond member: OVS's <c>bond-detect-mode=miimon</c> polls the link every
+    /// <paramref name="miimonIntervalMs"/> ms; null returns to rtnetlink carrier events. Dummies ignore it.
+    /// </summary>
+    public void SetCarrierDetection(string name, int? miimonIntervalMs, long nowMs)
+    {
+        if (_devices.TryGetValue(name, out var entry) && entry.Device is ILinuxNetDev)
+        {
+            _linux?.SetMiimon(name, miimonIntervalMs, nowMs);
+        }
+    }
+
+    /// <summary>Applies <c>Interface.mtu_request</c> to a real interface (dummies keep their MTU, as in OVS's dummy class without the netdev-dummy option).</summary>
+    public void RequestMtu(string name, long? mtuRequest)
+    {
+        if (_devices.TryGetValue(name, out var entry) && entry.Device is ILinuxNetDev linux && mtuRequest is long mtu and > 0 and < int.MaxValue)
+        {
+            linux.RequestMtu((int)mtu);
+        }
+    }
 
     /// <summary>
     /// Called on the daemon's loop after every datapath run: moves frames the datapath sent on socket-backed devices
@@ -39,6 +111,7 @@ internal sealed class NetdevRegistry : IDisposable
     public void Pump(long nowMs)
     {
         _nowMs = nowMs;
+        _linux?.AfterRun(nowMs);
         foreach ((DummyStreamLink? link, _) in _streams.Values)
         {
             link?.Pump(nowMs);
@@ -97,6 +170,15 @@ internal sealed class NetdevRegistry : IDisposable
                 return existing.Device;
             }
             Close(name);
+        }
+        if (UsesLinux(effectiveType))
+        {
+            INetDev? real = OpenLinux(name, effectiveType, out error);
+            if (real is not null)
+            {
+                _devices[name] = (real, effectiveType);
+            }
+            return real;
         }
         INetDev? device = effectiveType switch
         {
@@ -173,6 +255,10 @@ internal sealed class NetdevRegistry : IDisposable
         {
             dummy.Cable.Disconnect();
         }
+        if (entry.Device is ILinuxNetDev linux)
+        {
+            _linux?.Close(linux);
+        }
     }
 
     /// <summary>Closes every socket link and listener (the daemon calls this when it stops).</summary>
@@ -183,6 +269,9 @@ internal sealed class NetdevRegistry : IDisposable
             link?.Dispose();
         }
         _streams.Clear();
+        // Closing the TAPs of internal ports removes them from the host, as OVS does when it exits.
+        _linux?.Dispose();
+        _linux = null;
     }
 
     private string EffectiveType(string type)

@@ -1,0 +1,202 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+namespace SharpSwitch.NetDev.Linux;
+
+/// <summary>
+/// Everything the real Linux devices of one switch share: the rtnetlink link monitor (carrier, MTU, MAC, appearance
+/// and disappearance of interfaces), the poller thread that wakes the switch's loop, and the open devices by name.
+/// All methods except the wake callback run on the switch's loop.
+/// </summary>
+public sealed class LinuxNetdevHost : IDisposable
+{
+    private readonly LinkMonitor _monitor;
+    private readonly LinuxIoPoller _poller;
+    private readonly Dictionary<string, ILinuxNetDev> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MiimonState> _miimon = new(StringComparer.Ordinal);
+
+    private LinuxNetdevHost(LinkMonitor monitor, Action wake)
+    {
+        _monitor = monitor;
+        _monitor.LinkChanged += OnLinkChanged;
+        _poller = new LinuxIoPoller(wake);
+        _poller.Add(monitor.Fd);
+    }
+
+    /// <summary>Starts the monitor and the poller; <paramref name="wake"/> must post <see cref="OnWake"/> to the loop.</summary>
+    public static LinuxNetdevHost? TryStart(Action wake, out string? error)
+    {
+        LinkMonitor? monitor = LinkMonitor.TryOpen(out error);
+        if (monitor is null)
+        {
+            error = "rtnetlink: " + error;
+            return null;
+        }
+        return new LinuxNetdevHost(monitor, wake);
+    }
+
+    /// <summary>Opens a <c>system</c> interface; it stays in the table (with an error) while the kernel has no such interface.</summary>
+    public AfPacketNetDev OpenSystem(string name, PacketPool pool)
+    {
+        var device = new AfPacketNetDev(name, pool)
+        {
+            SocketChanged = (_, fd, open) =>
+            {
+                if (open)
+                {
+                    _poller.Add(fd);
+                }
+                else
+                {
+                    _poller.Remove(fd);
+                }
+            },
+        };
+        _devices[name] = device;
+        device.ApplyLink(_monitor.Find(name));
+        return device;
+    }
+
+    /// <summary>Creates the TAP device of an <c>internal</c> port; null with the error text when refused.</summary>
+    public TapNetDev? CreateInternal(string name, PacketPool pool, out string? error)
+    {
+        TapNetDev? device = TapNetDev.TryCreate(name, pool, out error);
+        if (device is null)
+        {
+            return null;
+        }
+        _devices[name] = device;
+        _poller.Add(device.PollFd);
+        // The kernel announces the new device on the monitor socket; read it now so MAC and MTU are known at once.
+        _monitor.Drain();
+        device.ApplyLink(_monitor.Find(name));
+        return device;
+    }
+
+    /// <summary>Closes a device (a TAP disappears with it).</summary>
+    public void Close(ILinuxNetDev device)
+    {
+        if (_devices.TryGetValue(device.Name, out ILinuxNetDev? known) && ReferenceEquals(known, device))
+        {
+            _devices.Remove(device.Name);
+        }
+        _miimon.Remove(device.Name);
+        if (device.PollFd >= 0 && device is TapNetDev)
+        {
+            _poller.Remove(device.PollFd);
+        }
+        device.Close();
+    }
+
+    /// <summary>
+    /// Sets how a device's carrier is detected: from rtnetlink events (null), or by polling the link every
+    /// <paramref name="miimonIntervalMs"/> ms as OVS's <c>bond-detect-mode=miimon</c> does.
+    /// </summary>
+    public void SetMiimon(string name, int? miimonIntervalMs, long nowMs)
+    {
+        if (miimonIntervalMs is int interval && interval > 0)
+        {
+            if (!_miimon.TryGetValue(name, out MiimonState? state) || state.IntervalMs != interval)
+            {
+                _miimon[name] = new MiimonState(interval, nowMs);
+                _poller.TimeoutMs = _miimon.Values.Min(m => m.IntervalMs);
+            }
+        }
+        else if (_miimon.Remove(name))
+        {
+            _poller.TimeoutMs = _miimon.Count == 0 ? -1 : _miimon.Values.Min(m => m.IntervalMs);
+        }
+    }
+
+    /// <summary>The earliest time a miimon poll is due, or <see cref="long.MaxValue"/>.</summary>
+    public long NextMiimonMs
+    {
+        get
+        {
+            long next = long.MaxValue;
+            foreach (MiimonState state in _miimon.Values)
+            {
+                next = Math.Min(next, state.NextMs);
+            }
+            return next;
+        }
+    }
+
+    /// <summary>Runs on the loop when the poller woke it: applies queued link notifications.</summary>
+    public void OnWake() => _monitor.Drain();
+
+    /// <summary>Runs on the loop after every datapath run: polls due miimon links, then lets the poller wait again.</summary>
+    public void AfterRun(long nowMs)
+    {
+        if (_miimon.Count > 0)
+        {
+            PollMiimon(nowMs);
+        }
+        _poller.Acknowledge();
+    }
+
+    private void PollMiimon(long nowMs)
+    {
+        foreach ((string name, MiimonState state) in _miimon)
+        {
+            if (nowMs < state.NextMs || !_devices.TryGetValue(name, out ILinuxNetDev? device))
+            {
+                continue;
+            }
+            state.NextMs = nowMs + state.IntervalMs;
+            // MII polling reads the link from the driver (sysfs carrier), not from the notification stream.
+            bool carrier = ReadSysfsCarrier(name);
+            LinkInfo? link = _monitor.Find(name);
+            if (link is not null)
+            {
+                uint flags = carrier ? link.Flags | Rtnetlink.IFF_RUNNING : link.Flags & ~Rtnetlink.IFF_RUNNING;
+                device.ApplyLink(link with { Flags = flags });
+            }
+        }
+    }
+
+    private static bool ReadSysfsCarrier(string name)
+    {
+        try
+        {
+            return File.ReadAllText($"/sys/class/net/{name}/carrier").Trim() == "1";
+        }
+        catch (IOException)
+        {
+            // Reading carrier of an interface that is down fails with EINVAL: no link.
+            return false;
+        }
+    }
+
+    private void OnLinkChanged(string name, LinkInfo? link)
+    {
+        if (!_devices.TryGetValue(name, out ILinuxNetDev? device))
+        {
+            return;
+        }
+        if (link is not null && _miimon.ContainsKey(name) && device.IfIndex == link.IfIndex)
+        {
+            // In miimon mode carrier changes wait for the next poll; MTU, MAC and admin state still follow the kernel.
+            uint flags = device.Carrier ? link.Flags | Rtnetlink.IFF_RUNNING : link.Flags & ~Rtnetlink.IFF_RUNNING;
+            device.ApplyLink(link with { Flags = flags });
+            return;
+        }
+        device.ApplyLink(link);
+    }
+
+    /// <summary>Closes every device, the poller and the monitor.</summary>
+    public void Dispose()
+    {
+        foreach (ILinuxNetDev device in _devices.Values.ToList())
+        {
+            Close(device);
+        }
+        _poller.Dispose();
+        _monitor.Dispose();
+    }
+
+    private sealed class MiimonState(int intervalMs, long nowMs)
+    {
+        public int IntervalMs { get; } = intervalMs;
+
+        public long NextMs { get; set; } = nowMs;
+    }
+}
