@@ -1,4 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Packets;
+
 namespace SharpSwitch.Bonding;
 
 public sealed partial class Bond
@@ -71,5 +73,71 @@ public sealed partial class Bond
             throw new BondCommandException("no such member");
         }
         return FindMember(name) ?? throw new BondCommandException("no such member");
+    }
+
+    /// <summary>
+    /// <c>bond/migrate</c>: moves hash bucket <paramref name="hash"/> (decimal digits, taken mod 256 as OVS's
+    /// <c>atoi(hash) &amp; 0xff</c>) to an enabled member. balance-slb only, as in OVS. Returns <c>migrated</c>. The move
+    /// lasts until rebalancing or a failure moves the bucket again.
+    /// </summary>
+    /// <exception cref="BondCommandException">
+    /// <c>not an SLB bond</c>, <c>bad hash</c>, <c>no such member</c> or <c>cannot migrate to disabled member</c>; and,
+    /// where OVS 3.1 would dereference its missing bucket table, an SLB bond falling back to active-backup.
+    /// </exception>
+    public string Migrate(string hash, string member, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        if (Settings.Mode != BondMode.BalanceSlb)
+        {
+            throw new BondCommandException("not an SLB bond");
+        }
+        if (!TryParseOvsHash(hash, out int bucket))
+        {
+            throw new BondCommandException("bad hash");
+        }
+        BondMember target = CommandMember(member);
+        if (!target.Enabled)
+        {
+            throw new BondCommandException("cannot migrate to disabled member");
+        }
+        if (!_bucketsAllocated)
+        {
+            throw new BondCommandException("bond is falling back to active-backup and has no hash buckets");
+        }
+        string from = _bucketMembers[bucket]?.Name ?? "no member";
+        MoveBucket(bucket, target);
+        Counters.BucketMoves++;
+        Emit(nowMs, target, BondEventKind.BucketMigrated, $"bond {Name}: hash {bucket} migrated from {from} to {target.Name}",
+            "operator: bond/migrate");
+        return "migrated";
+    }
+
+    /// <summary>
+    /// OVS accepts any string of decimal digits (the empty one too, as 0) and applies <c>atoi</c>, which saturates at
+    /// <c>LONG_MAX</c> before the int conversion; the bucket is the low 8 bits of that.
+    /// </summary>
+    private static bool TryParseOvsHash(string text, out int bucket)
+    {
+        ulong value = 0;
+        bool saturated = false;
+        foreach (char c in text)
+        {
+            if (c is < '0' or > '9')
+            {
+                bucket = 0;
+                return false;
+            }
+            ulong digit = (ulong)(c - '0');
+            if (!saturated && value > (long.MaxValue - digit) / 10)
+            {
+                saturated = true;
+            }
+            else if (!saturated)
+            {
+                value = (value * 10) + digit;
+            }
+        }
+        bucket = saturated ? 0xFF : (int)(value & BondHash.BucketMask);
+        return true;
     }
 }

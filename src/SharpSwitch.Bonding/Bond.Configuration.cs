@@ -95,6 +95,7 @@ public sealed partial class Bond
     private void ResetBuckets(long? nowMs)
     {
         _bucketsAllocated = Settings.Mode != BondMode.ActiveBackup && !IsFallingBackToActiveBackup;
+        ClearBuckets();
         if (_bucketsAllocated)
         {
             // A null time means "not known yet"; the first call that brings the time starts the rebalance clock.

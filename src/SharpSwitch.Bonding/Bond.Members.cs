@@ -47,6 +47,7 @@ public sealed partial class Bond
         _revalidate = true;
         SetEnabled(member, false, nowMs, "removed from the bond");
         bool wasActive = ReferenceEquals(_active, member);
+        ForgetBucketsOf(member);
         _members.RemoveAt(member.Index);
         for (int i = member.Index; i < _members.Count; i++)
         {

@@ -7,17 +7,21 @@ public sealed partial class Bond
 {
     /// <summary>
     /// Chooses the member a packet leaves on (OVS <c>choose_output_member</c>, §C.10): the index in
-    /// <see cref="Members"/>, or -1 to drop. Never allocates.
+    /// <see cref="Members"/>, or -1 to drop. Never allocates; counts nothing (learning packets use it).
     /// </summary>
     /// <remarks>
     /// Active-backup, and a bond falling back to active-backup, use the active member. LACP configured without
-    /// fallback, and balance-tcp without negotiated LACP, drop. Balanced modes will hash into 256 buckets once the
-    /// bucket table exists; until then they send on the active member, which is always an enabled member.
+    /// fallback, and balance-tcp without negotiated LACP, drop. balance-slb and balance-tcp hash into 256 buckets; a
+    /// bucket with no member, or a disabled one, takes the next member of the rotating list of enabled members.
     /// </remarks>
-    public int SelectTxMember(in FlowKey key)
+    public int SelectTxMember(in FlowKey key) => SelectTxMember(in key, 0);
+
+    /// <summary>
+    /// <see cref="SelectTxMember(in FlowKey)"/> for a frame of <paramref name="frameBytes"/> bytes that the datapath
+    /// sends: a balanced bond adds them to the bucket's load, which rebalancing reads.
+    /// </summary>
+    public int SelectTxMember(in FlowKey key, int frameBytes)
     {
-        BondMember? active = _active;
-        int activeIndex = active?.Index ?? -1;
         BondMode mode = Settings.Mode;
         if (_lacpStatus == LacpStatus.Configured)
         {
@@ -30,18 +34,37 @@ public sealed partial class Bond
         switch (mode)
         {
             case BondMode.ActiveBackup:
-                return activeIndex;
+                return _active?.Index ?? -1;
             case BondMode.BalanceTcp:
                 if (_lacpStatus != LacpStatus.Negotiated)
                 {
                     return -1;
                 }
-                return activeIndex;
+                return BucketTx(BondHash.TcpBucket(in key, Settings.HashBasis), frameBytes);
             case BondMode.BalanceSlb:
-                return activeIndex;
+                return BucketTx(BondHash.SlbBucket(key.EthSrc, key.OuterVlanId, Settings.HashBasis), frameBytes);
             default:
                 return -1;
         }
+    }
+
+    private int BucketTx(int bucket, int frameBytes)
+    {
+        if (!_bucketsAllocated)
+        {
+            // Only reachable between a configuration change and the reset that follows it; the active member is safe.
+            return _active?.Index ?? -1;
+        }
+        BondMember? member = BucketMember(bucket);
+        if (member is null)
+        {
+            return -1;
+        }
+        if (frameBytes > 0)
+        {
+            AccountTx(bucket, frameBytes);
+        }
+        return member.Index;
     }
 
     /// <summary>
@@ -112,5 +135,36 @@ public sealed partial class Bond
         bool send = _sendLearningPackets && maySend;
         _sendLearningPackets = false;
         return send;
+    }
+
+    /// <summary>
+    /// Why a balance-tcp bond drops every packet, or null when it does not: OVS 3.1 drops all TX and RX of a
+    /// balance-tcp bond without negotiated LACP (and of any bond whose LACP is configured but not negotiated, without
+    /// <c>lacp-fallback-ab</c>), and says nothing about it.
+    /// </summary>
+    public string? TrafficDropReason => (Settings.Mode, _lacpStatus, Settings.LacpFallbackAb) switch
+    {
+        (BondMode.BalanceTcp, LacpStatus.Off, _) =>
+            "balance-tcp requires LACP, and lacp is off; set lacp=active or lacp=passive, or use balance-slb",
+        (BondMode.BalanceTcp, LacpStatus.Configured, false) =>
+            "balance-tcp requires negotiated LACP, and no partner has negotiated; other_config:lacp-fallback-ab=true would fall back to active-backup",
+        _ => null,
+    };
+
+    /// <summary>Reports, once per episode, that the bond drops all traffic (where OVS is silent), and when that ends.</summary>
+    private void ReportTrafficDrop(long nowMs)
+    {
+        string? reason = TrafficDropReason;
+        if (reason is not null && !_dropReported)
+        {
+            _dropReported = true;
+            Emit(nowMs, null, BondEventKind.DroppingAllTraffic, $"bond {Name}: dropping all traffic", reason);
+        }
+        else if (reason is null && _dropReported)
+        {
+            _dropReported = false;
+            Emit(nowMs, null, BondEventKind.TrafficResumed, $"bond {Name}: no longer dropping all traffic",
+                $"lacp_status is {_lacpStatus.ToOvsString()}");
+        }
     }
 }

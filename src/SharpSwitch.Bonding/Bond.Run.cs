@@ -31,6 +31,9 @@ public sealed partial class Bond
             ApplyFailbackPolicy(nowMs);
         }
 
+        RebalanceIfDue(nowMs);
+        ReportTrafficDrop(nowMs);
+
         bool revalidate = _revalidate;
         _revalidate = false;
         return revalidate;
@@ -165,6 +168,7 @@ public sealed partial class Bond
         }
         _revalidate = true;
         member.Enabled = enable;
+        UpdateEnabledRing(member, enable);
         if (enable)
         {
             member.EnableCount++;

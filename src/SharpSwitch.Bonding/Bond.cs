@@ -8,7 +8,7 @@ namespace SharpSwitch.Bonding;
 /// two or more Interfaces. The engine is sans-I/O: callers feed it link state and the time in ms, call
 /// <see cref="Run"/> on every main-loop iteration (and by <see cref="NextWakeMs"/>), and act on its decisions.
 /// It behaves as Open vSwitch 3.1's <c>ofproto/bond.c</c> (with 3.5's restart persistence) unless one of
-/// SharpSwitch's own keys is set. One thread drives the control methods; <see cref="SelectTxMember"/> and
+/// SharpSwitch's own keys is set. One thread drives the control methods; <see cref="SelectTxMember(in FlowKey, int)"/> and
 /// <see cref="Admit"/> may run on packet threads meanwhile: they read a snapshot of the membership, never throw and
 /// never allocate, but an index they return can be stale by one membership change.
 /// </summary>
@@ -59,6 +59,9 @@ public sealed partial class Bond
     private long _failbackWakeMs = long.MaxValue;
 
     private MacAddress? _restoredActiveMac;
+
+    // True once the "dropping all traffic" event went out for the current episode, so it is reported once.
+    private bool _dropReported;
 
     /// <summary>Creates a bond with no members, using its own recirculation id pool.</summary>
     public Bond(string name, BondSettings settings, IBondEventSink? sink = null)
@@ -162,6 +165,12 @@ public sealed partial class Bond
         get
         {
             long wake = _failbackWakeMs;
+            // OVS rebalances at its next statistics checkpoint; SharpSwitch wakes for it so that virtual time (the lab,
+            // the tests) sees rebalancing at the due time.
+            if (IsBalanced && _bucketsAllocated && _nextRebalanceMs is long rebalance && rebalance < wake)
+            {
+                wake = rebalance;
+            }
             foreach (BondMember member in _members)
             {
                 if (member.DelayExpiresMs is long expires && expires < wake)

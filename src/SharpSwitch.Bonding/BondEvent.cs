@@ -48,6 +48,21 @@ public enum BondEventKind
 
     /// <summary>The bond or one of its members was reconfigured (SharpSwitch only).</summary>
     Reconfigured,
+
+    /// <summary>
+    /// Rebalancing moved a hash bucket: <c>bond B: shift NkB of load (with hash H) from X to Y (now carrying AkB and BkB
+    /// load, respectively)</c>. <see cref="BondEvent.Member"/> is the member that takes the bucket.
+    /// </summary>
+    LoadShifted,
+
+    /// <summary>An operator moved a bucket with <c>bond/migrate</c> (SharpSwitch only; OVS logs nothing).</summary>
+    BucketMigrated,
+
+    /// <summary>The bond drops every packet, e.g. balance-tcp without negotiated LACP (SharpSwitch only; OVS is silent).</summary>
+    DroppingAllTraffic,
+
+    /// <summary>A bond that dropped every packet carries traffic again (SharpSwitch only).</summary>
+    TrafficResumed,
 }
 
 /// <summary>
@@ -67,7 +82,8 @@ public readonly record struct BondEvent(long TimeMs, string Bond, string? Member
     public bool IsOvsLogLine => Kind switch
     {
         BondEventKind.FailbackHeld or BondEventKind.MemberAdded or BondEventKind.MemberRemoved
-            or BondEventKind.LacpStatusChanged or BondEventKind.Reconfigured => false,
+            or BondEventKind.LacpStatusChanged or BondEventKind.Reconfigured or BondEventKind.BucketMigrated
+            or BondEventKind.DroppingAllTraffic or BondEventKind.TrafficResumed => false,
         _ => true,
     };
 

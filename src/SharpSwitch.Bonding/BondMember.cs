@@ -115,6 +115,9 @@ public sealed class BondCounters
     /// <summary>Times every member became disabled at once (<c>all members disabled</c>).</summary>
     public long AllMembersDisabled { get; internal set; }
 
+    /// <summary>Hash buckets moved to another member by rebalancing or <c>bond/migrate</c>.</summary>
+    public long BucketMoves { get; internal set; }
+
     /// <summary>When the active member last changed, in ms; null if never.</summary>
     public long? LastActiveChangeMs { get; internal set; }
 

@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Globalization;
 using System.Text;
+using SharpSwitch.Packets;
 
 namespace SharpSwitch.Bonding;
 
@@ -130,7 +131,18 @@ public static class BondText
                 text.Append(invariant, $"  {(member.Enabled ? "downdelay" : "updelay")} expires in {expires - nowMs} ms\n");
             }
             text.Append(invariant, $"  may_enable: {Lower(member.MayEnable)}\n");
-            // Hash lines ("  hash N: K kB load") belong here for balanced bonds; no bucket carries load yet.
+            if (bond.IsBalanced)
+            {
+                // Every bucket of this member with at least 1 kB of load, in bucket order, as OVS prints them.
+                for (int bucket = 0; bucket < BondHash.BucketCount; bucket++)
+                {
+                    ulong kilobytes = bond.GetBucketTxBytes(bucket) / 1024;
+                    if (kilobytes != 0 && ReferenceEquals(bond.GetBucketMember(bucket), member))
+                    {
+                        text.Append(invariant, $"  hash {bucket}: {kilobytes} kB load\n");
+                    }
+                }
+            }
             if (member.Settings.Priority != 0)
             {
                 text.Append(invariant, $"  sharpswitch bond-member-priority: {member.Settings.Priority}\n");

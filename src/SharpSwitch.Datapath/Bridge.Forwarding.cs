@@ -75,7 +75,13 @@ public sealed partial class Bridge
                 bond.Run(nowMs);
                 if (bond.TakeLearningPacketRequest())
                 {
-                    SendLearningPackets(ports[p]);
+                    SendLearningPackets(ports[p], movedBucketsOnly: false);
+                    // A full announcement covers the moved buckets too.
+                    bond.TakeMovedBucketsRequest();
+                }
+                else if (bond.TakeMovedBucketsRequest())
+                {
+                    SendLearningPackets(ports[p], movedBucketsOnly: true);
                 }
             }
         }
@@ -297,9 +303,12 @@ public sealed partial class Bridge
         {
             int member;
             int hashVid = outVid < 0 ? 0 : outVid;
+            // The frame's bytes count toward its hash bucket's load, which rebalancing reads (OVS attributes its
+            // flows' byte counters the same way).
+            int frameBytes = buffer.Length;
             if (key.OuterVlanId == hashVid)
             {
-                member = bond.SelectTxMember(in key);
+                member = bond.SelectTxMember(in key, frameBytes);
             }
             else
             {
@@ -307,7 +316,7 @@ public sealed partial class Bridge
                 FlowKey hashKey = key;
                 hashKey.VlanTagCount = (byte)(hashVid == 0 ? 0 : 1);
                 hashKey.OuterTci = (ushort)hashVid;
-                member = bond.SelectTxMember(in hashKey);
+                member = bond.SelectTxMember(in hashKey, frameBytes);
             }
             outInterface = outPort.InterfaceOfMember(member);
         }
@@ -403,9 +412,11 @@ public sealed partial class Bridge
 
     /// <summary>
     /// Sends one RARP frame per MAC learned on another port, each on the member the bond would use for it, so the
-    /// upstream switches relearn those MACs behind the new active member (bonding-spec §C.7).
+    /// upstream switches relearn those MACs behind the new active member (bonding-spec §C.7). With
+    /// <paramref name="movedBucketsOnly"/>, only the MACs whose balance-slb bucket rebalancing or <c>bond/migrate</c>
+    /// just moved (SharpSwitch's addition; OVS 3.1 announces nothing after a move).
     /// </summary>
-    private void SendLearningPackets(BridgePort bondPort)
+    private void SendLearningPackets(BridgePort bondPort, bool movedBucketsOnly)
     {
         Bond bond = bondPort.Bond!;
         Span<byte> room = stackalloc byte[64];
@@ -425,6 +436,10 @@ public sealed partial class Bridge
             {
                 key.VlanTagCount = 1;
                 key.OuterTci = (ushort)vlan;
+            }
+            if (movedBucketsOnly && !bond.WasBucketMoved(in key))
+            {
+                continue;
             }
             PortInterface? member = bondPort.InterfaceOfMember(bond.SelectTxMember(in key));
             if (member is null)
