@@ -33,6 +33,7 @@ internal static class BondCommands
         {
             yield return new UnixctlCommand(name, usage, 2, 2, args => OnBond(daemon, args, (bond, now) => bond.DisableMember(args[1], now)));
         }
+        yield return new UnixctlCommand("bond/migrate", "port hash member", 3, 3, args => OnBond(daemon, args, (bond, now) => bond.Migrate(args[1], args[2], now)));
         yield return new UnixctlCommand("bond/hash", "mac [vlan] [basis]", 1, 3, Hash);
         yield return new UnixctlCommand("bond/events", "[port]", 0, 1, args => UnixctlResult.Ok(Events(daemon, args)));
     }
