@@ -155,6 +155,9 @@ public sealed class SwitchDaemon : IAsyncDisposable
             LockName = "ovs_vswitchd",
             TimeProvider = _options.TimeProvider,
             Connect = _options.Connect,
+            // Every server choice (connect, skip a follower or a stale server, lost, backoff) is logged with its
+            // reason; the line is written from the loop, like everything else the daemon does.
+            OnTransition = transition => _work.Writer.TryWrite(() => Log.Info("reconnect", transition.ToString())),
         }, cancellationToken).ConfigureAwait(false);
         _idl.Changed += OnReplicaChanged;
         Log.Info("reconnect", $"{_options.Remote}: connected");

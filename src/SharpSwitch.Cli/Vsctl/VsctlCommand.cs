@@ -98,7 +98,7 @@ internal static class VsctlCommand
 
     private static async Task<int> ExecuteAsync(string database, VsctlSettings settings, List<VsctlInvocation> commands, string[] args, Host host, CancellationToken cancellationToken)
     {
-        if (!SharpSwitch.JsonRpc.JsonRpcAddress.TryParse(database, out SharpSwitch.JsonRpc.JsonRpcAddress? address, out _) || address.IsPassive)
+        if (!SharpSwitch.JsonRpc.JsonRpcRemoteList.TryParse(database, out _, out _))
         {
             throw new VsctlException($"{database}: database connection failed (Address family not supported by protocol)");
         }
@@ -121,6 +121,7 @@ internal static class VsctlCommand
             while (true)
             {
                 idl.Run();
+                long generation = idl.ConnectionGeneration;
                 IdlTransaction txn = idl.CreateTransaction();
                 var run = new VsctlRun();
                 var outputs = new List<StringBuilder>();
@@ -200,6 +201,13 @@ internal static class VsctlCommand
                 }
                 switch (result.Status)
                 {
+                    case IdlTransactionStatus.TryAgain when result.ConnectionLost:
+                        // The server went away before answering (a cluster leader killed, say): the commit may or may
+                        // not have happened. Like ovs-vsctl, wait for the replica to follow a server again, which
+                        // brings the commit in if it happened, and re-run every command from that fresh view, so
+                        // an add-port that did land now fails as a duplicate instead of being applied twice.
+                        await WaitForReconnectionAsync(idl, generation, cancellationToken).ConfigureAwait(false);
+                        continue;
                     case IdlTransactionStatus.TryAgain:
                         continue;
                     case IdlTransactionStatus.Error:
@@ -223,6 +231,20 @@ internal static class VsctlCommand
                 }
                 return 0;
             }
+        }
+    }
+
+    /// <summary>Waits until the replica follows a server again after the connection of generation <paramref name="generation"/> was lost.</summary>
+    private static async Task WaitForReconnectionAsync(OvsdbIdl idl, long generation, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            idl.Run();
+            if (idl.IsConnected && idl.ConnectionGeneration != generation)
+            {
+                return;
+            }
+            await idl.WaitForUpdatesAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
