@@ -32,4 +32,7 @@ public sealed class LabResult
     internal IReadOnlyList<string> Warnings { get; }
 
     internal IReadOnlyList<HostSample> Hosts { get; }
+
+    /// <summary>What the run recorder measured: rates per bucket, flow placement, switchovers, the capture.</summary>
+    internal RunRecording Recording { get; init; } = RunRecording.Empty;
 }

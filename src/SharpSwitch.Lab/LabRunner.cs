@@ -16,4 +16,12 @@ public static class LabRunner
         ArgumentNullException.ThrowIfNull(scenario);
         return new LabSimulation(scenario).Run();
     }
+
+    /// <summary>Runs <paramref name="scenario"/> as <see cref="Run(Scenario)"/> does, also writing a capture or reporting progress as <paramref name="options"/> ask.</summary>
+    public static LabResult Run(Scenario scenario, LabRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(options);
+        return new LabSimulation(scenario, options).Run();
+    }
 }

@@ -32,9 +32,15 @@ public static class TextReport
             text.Append(CultureInfo.InvariantCulture, $"{FormatTime(entry.TimeMs)}  {entry.Node}  {entry.Text}\n");
         }
 
-        foreach (PhaseResult phase in result.Phases)
+        RenderSwitchovers(text, result.Recording.Switchovers);
+
+        for (int p = 0; p < result.Phases.Count; p++)
         {
-            RenderPhase(text, phase);
+            RenderPhase(text, result.Phases[p]);
+            if (p < result.Recording.PlacementByPhase.Count)
+            {
+                RenderPlacement(text, result.Recording.PlacementByPhase[p]);
+            }
         }
 
         if (result.Warnings.Count > 0)
@@ -150,6 +156,71 @@ public static class TextReport
             }
         }
     }
+
+    /// <summary>The headline figures of every change of active member, with the flows measured around it.</summary>
+    private static void RenderSwitchovers(StringBuilder text, IReadOnlyList<Switchover> switchovers)
+    {
+        if (switchovers.Count == 0)
+        {
+            return;
+        }
+        text.Append("\nSwitchovers (times from the injected cause; flows counted from the cause to the bond's next switchover)\n");
+        foreach (Switchover s in switchovers)
+        {
+            string kind = s.IsFailback ? "failback" : "failover";
+            string cause = s.Cause is null ? "no injected cause" : $"cause {s.Cause} at {ScenarioValues.FormatSeconds(s.CauseAtMs)}";
+            text.Append(CultureInfo.InvariantCulture, $"  {s.Switch} {s.Bond}: {s.FromMember ?? "none"} -> {s.ToMember} ({kind}) at {ScenarioValues.FormatSeconds(s.ActiveAtMs)}, {cause}\n");
+            text.Append(CultureInfo.InvariantCulture, $"    detection {FormatMs(s.DetectionMs)}, switchover {FormatMs(s.SwitchoverMs)}, lost {s.Lost}, duplicated {s.Duplicated}, reordered {s.Reordered}\n");
+            if (s.Flows.Count > 0)
+            {
+                int width = s.Flows.Max(f => f.Flow.Length);
+                foreach (SwitchoverFlow flow in s.Flows)
+                {
+                    string gap = flow.GapMs is long g ? $"longest gap {g} ms" : "idle";
+                    text.Append(CultureInfo.InvariantCulture, $"      {flow.Flow.PadRight(width)}  sent {flow.Sent}, lost {flow.Lost}, duplicated {flow.Duplicated}, reordered {flow.Reordered}, {gap}\n");
+                }
+            }
+        }
+    }
+
+    /// <summary>Which member carried each flow in a phase, as frames out/in counted on each member's wire.</summary>
+    private static void RenderPlacement(StringBuilder text, IReadOnlyList<FlowPlacement> placement)
+    {
+        foreach (IGrouping<(string Switch, string Bond), FlowPlacement> bond in placement.GroupBy(p => (p.Switch, p.Bond)))
+        {
+            List<string> members = bond.Select(p => p.Member).Distinct().ToList();
+            List<string> flows = bond.Select(p => p.Flow).Distinct().ToList();
+            if (flows.Count == 0)
+            {
+                continue;
+            }
+            text.Append(CultureInfo.InvariantCulture, $"  flow placement on {bond.Key.Switch} {bond.Key.Bond} (frames out/in per member, counted on the wire)\n");
+            var cells = flows.Select(f => members.Select(m =>
+            {
+                FlowPlacement cell = bond.First(p => p.Flow == f && p.Member == m);
+                return string.Create(CultureInfo.InvariantCulture, $"{cell.Out}/{cell.In}");
+            }).ToList()).ToList();
+            int flowWidth = Math.Max("flow".Length, flows.Max(f => f.Length));
+            int[] widths = members.Select((m, c) => Math.Max(m.Length, cells.Max(r => r[c].Length))).ToArray();
+            text.Append("    ").Append("flow".PadRight(flowWidth));
+            for (int c = 0; c < members.Count; c++)
+            {
+                text.Append("  ").Append(members[c].PadLeft(widths[c]));
+            }
+            text.Append('\n');
+            for (int r = 0; r < flows.Count; r++)
+            {
+                text.Append("    ").Append(flows[r].PadRight(flowWidth));
+                for (int c = 0; c < members.Count; c++)
+                {
+                    text.Append("  ").Append(cells[r][c].PadLeft(widths[c]));
+                }
+                text.Append('\n');
+            }
+        }
+    }
+
+    private static string FormatMs(long? ms) => ms is long value ? string.Create(CultureInfo.InvariantCulture, $"{value} ms") : "n/a";
 
     private static string Cell(long total, long atStart)
     {

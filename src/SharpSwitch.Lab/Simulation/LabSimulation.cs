@@ -31,9 +31,10 @@ internal sealed class LabSimulation
     private readonly List<long> _phaseStarts = [0];
     private readonly List<(string Label, DummyNetDev Device)> _sampled = [];
     private readonly List<string> _warnings = [];
+    private readonly RunRecorder _recorder;
     private int _phase;
 
-    public LabSimulation(Scenario scenario)
+    public LabSimulation(Scenario scenario, LabRunOptions? options = null)
     {
         _scenario = scenario;
         foreach (long at in scenario.Events.Select(e => e.AtMs).Distinct())
@@ -42,6 +43,8 @@ internal sealed class LabSimulation
         }
         _topology = new LabTopology(scenario, _log);
         _warnings.AddRange(_topology.Warnings);
+        _recorder = new RunRecorder(scenario.DurationMs, _phaseStarts, options ?? LabRunOptions.None);
+        _recorder.WatchTopology(scenario, _topology);
         CreateTraffic();
         ChooseSampledInterfaces();
     }
@@ -54,6 +57,7 @@ internal sealed class LabSimulation
         long now = 0;
         while (now < _scenario.DurationMs)
         {
+            _recorder.AdvanceTo(now);
             bool faultsApplied = false;
             if (nextEvent < _scenario.Events.Count && _scenario.Events[nextEvent].AtMs == now)
             {
@@ -80,13 +84,17 @@ internal sealed class LabSimulation
             Settle(now);
             now = NextInstant(now, nextEvent);
         }
+        _recorder.AdvanceTo(_scenario.DurationMs);
         Settle(_scenario.DurationMs);
         phases.Add(ClosePhase(_scenario.DurationMs, phaseStartCounters));
         IReadOnlyList<BondAnswer> answers = FailbackVerdict.Answer(_topology.Bonds, phases, _log.Entries);
         List<HostSample> hosts = _topology.Hosts
             .Select(h => new HostSample(h.Name, h.Counters.ArpRequestsSent, h.Counters.ArpRepliesSent, h.Counters.EchoRepliesSent, h.Counters.UnresolvedDropped, h.Counters.FramesIgnored))
             .ToList();
-        return new LabResult(_scenario, phases, _log.Entries.ToList(), answers, _warnings, hosts);
+        return new LabResult(_scenario, phases, _log.Entries.ToList(), answers, _warnings, hosts)
+        {
+            Recording = _recorder.Finish(_log.Entries),
+        };
     }
 
     private long NextInstant(long now, int nextEvent)
@@ -225,6 +233,7 @@ internal sealed class LabSimulation
                         ushort identifier = (ushort)(index + 1);
                         from.ReceiveEchoRepliesFor(identifier, leg);
                         _legs.Add(leg);
+                        _recorder.TrackLeg(leg, FlowMatch.Ping(from.Ipv4Address, to.Ipv4Address, identifier));
                         _sources.Add(TrafficSource.Ping(leg, from, to.Ipv4Address, identifier, ping.PayloadBytes, ping.IntervalMs));
                         break;
                     }
@@ -249,6 +258,7 @@ internal sealed class LabSimulation
         var leg = new FlowLeg(label, sender.Name, receiver.Name, udp.StartMs, udp.StopMs, phaseCount);
         receiver.ReceiveUdpOn(port, leg);
         _legs.Add(leg);
+        _recorder.TrackLeg(leg, FlowMatch.Udp(sender.Ipv4Address, receiver.Ipv4Address, port));
         _sources.Add(TrafficSource.Udp(leg, sender, receiver.Ipv4Address, port, udp.FrameBytes, udp.RatePps));
     }
 
