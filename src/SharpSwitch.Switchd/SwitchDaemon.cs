@@ -163,8 +163,14 @@ public sealed class SwitchDaemon : IAsyncDisposable
         Log.Info("reconnect", $"{_options.Remote}: connected");
     }
 
-    /// <summary>Completes when the replica has database changes to apply.</summary>
-    internal Task WaitForDatabaseAsync(CancellationToken cancellationToken) => _idl!.WaitForUpdatesAsync(cancellationToken);
+    /// <summary>Completes when the replica has database changes to apply (at once if some are already applied to the replica but not yet reconciled).</summary>
+    internal Task WaitForDatabaseAsync(CancellationToken cancellationToken) => HasUnreconciledChanges ? Task.CompletedTask : _idl!.WaitForUpdatesAsync(cancellationToken);
+
+    /// <summary>
+    /// True when the replica changed after the last reconciliation without a new update being queued: the status
+    /// commit applies whatever arrived meanwhile to the replica, so waiting for the next update would miss it.
+    /// </summary>
+    private bool HasUnreconciledChanges => _configurationChanged && _idl is { } idl && idl.SequenceNumber != _appliedSequence;
 
     /// <summary>One iteration of the loop: apply database changes, run queued commands, forward, write status.</summary>
     internal async Task RunOnceAsync(CancellationToken cancellationToken)
@@ -292,7 +298,7 @@ public sealed class SwitchDaemon : IAsyncDisposable
 
     private async Task WaitAsync(CancellationToken cancellationToken)
     {
-        if (_work.Reader.TryPeek(out _))
+        if (_work.Reader.TryPeek(out _) || HasUnreconciledChanges)
         {
             return;
         }

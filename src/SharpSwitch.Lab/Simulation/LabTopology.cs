@@ -2,9 +2,12 @@
 using SharpSwitch.Bonding;
 using SharpSwitch.Datapath;
 using SharpSwitch.Lab.Hosts;
+using SharpSwitch.Lab.InProcess;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.NetDev;
+using SharpSwitch.Ovsdb.Transactions;
 using SharpSwitch.Packets;
+using SharpSwitch.Switchd;
 using DatapathInstance = SharpSwitch.Datapath.Datapath;
 
 namespace SharpSwitch.Lab.Simulation;
@@ -13,9 +16,11 @@ namespace SharpSwitch.Lab.Simulation;
 internal sealed record LabBond(string Switch, string Name, IReadOnlyList<string> Members, Bond Bond);
 
 /// <summary>
-/// The scenario's topology made real: one userspace datapath per switch node with its bridges, ports and bonds,
-/// one dummy device per interface, cables for the links, and the hosts. It is built directly on the datapath API for
-/// now; configuring switches through the OVSDB path instead is a later step.
+/// The scenario's topology made real. Each switch node gets its own <c>Open_vSwitch</c> database and switch daemon
+/// (<see cref="LabSwitchNode"/>); the lab writes the node's bridges, ports and bonds into the database as
+/// <c>ovs-vsctl</c> would and waits for the daemon's <c>cur_cfg</c>, and the daemon's reconciler creates the bridges,
+/// bonds and dummy interfaces. The lab then cables those interfaces, adds the hosts, and runs each daemon's datapath
+/// on its own virtual clock. Setup is asynchronous (it is a conversation with the databases); the run is not.
 /// </summary>
 internal sealed class LabTopology
 {
@@ -27,38 +32,8 @@ internal sealed class LabTopology
     public LabTopology(Scenario scenario, BondEventLog log)
     {
         Pool = new PacketPool();
-        var hostsByAttachment = scenario.Topology.Hosts
-            .Where(h => h.AttachedTo is not null)
-            .ToDictionary(h => (h.AttachedTo!.Value.Node, h.AttachedTo.Value.Interface));
-        foreach (SwitchSpec sw in scenario.Topology.Switches)
-        {
-            var datapath = new DatapathInstance(Pool, sw.Name);
-            Datapaths.Add(datapath);
-            foreach (BridgeSpec bridgeSpec in sw.Bridges)
-            {
-                Bridge bridge = datapath.AddBridge(bridgeSpec.Name, BridgeSettings.Default, DeriveMac(sw.Name + "/" + bridgeSpec.Name), 0);
-                // Nobody listens behind the bridge's own LOCAL port; what reaches it is discarded each step.
-                if (bridge.LocalDevice.HostSide is { } localHostSide)
-                {
-                    _unattendedHostSides.Add(localHostSide);
-                }
-                foreach (PortSpec port in bridgeSpec.Ports)
-                {
-                    DummyNetDev device = CreateSwitchDevice(sw.Name, port, hostsByAttachment);
-                    bridge.AddPort(new PortConfig(port.Name, [new InterfaceConfig(device)])
-                    {
-                        Tag = port.Tag,
-                        Trunks = port.Trunks,
-                        VlanMode = ToPortVlanMode(port.VlanMode),
-                    }, 0);
-                }
-                foreach (BondSpec bondSpec in bridgeSpec.Bonds)
-                {
-                    AddBond(sw.Name, bridge, bondSpec, log);
-                }
-                Warnings.AddRange(bridge.Warnings.Select(w => $"{sw.Name}: {w}"));
-            }
-        }
+        // Task.Run keeps the setup's continuations off any caller's synchronization context, so waiting here is safe.
+        Task.Run(() => BuildSwitchesAsync(scenario, log)).GetAwaiter().GetResult();
         foreach (HostSpec hostSpec in scenario.Topology.Hosts)
         {
             DummyNetDev device;
@@ -82,6 +57,18 @@ internal sealed class LabTopology
             _cables[(link.B.Node, link.B.Interface)] = cable;
         }
     }
+
+    /// <summary>The virtual clock the switch daemons and their databases read.</summary>
+    public LabClock Clock { get; } = new();
+
+    /// <summary>
+    /// What each switch's database held once its daemon reported <c>cur_cfg</c>, by switch name: the rows the lab
+    /// wrote and the status the daemon wrote back.
+    /// </summary>
+    public Dictionary<string, Database> Databases { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The <c>cur_cfg</c> each switch daemon reported, by switch name.</summary>
+    public Dictionary<string, long> CurCfg { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The buffer pool every device shares.</summary>
     public PacketPool Pool { get; }
@@ -139,58 +126,76 @@ internal sealed class LabTopology
         }
     }
 
-    private DummyNetDev CreateSwitchDevice(string switchName, PortSpec port, Dictionary<(string, string), HostSpec> hostsByAttachment)
+    private async Task BuildSwitchesAsync(Scenario scenario, BondEventLog log)
     {
-        DummyNetDev device;
-        if (port.Internal)
+        foreach (SwitchSpec sw in scenario.Topology.Switches)
         {
-            // The host behind an internal port uses the port's MAC, as an IP address on an OVS internal port does.
-            MacAddress mac = hostsByAttachment.TryGetValue((switchName, port.Name), out HostSpec? host) ? host.Mac : DeriveMac(switchName + ":" + port.Name);
-            device = DummyNetDev.CreateInternal(port.Name, mac, Pool);
-            _allDevices.Add(device.HostSide!);
-            _unattendedHostSides.Add(device.HostSide!);
+            LabSwitchNode node = await LabSwitchNode.StartAsync(sw.Name, Clock, Pool, log.SinkFor(sw.Name), CancellationToken.None).ConfigureAwait(false);
+            await using (node.ConfigureAwait(false))
+            {
+                await node.ConfigureAsync(sw, CancellationToken.None).ConfigureAwait(false);
+                Databases[sw.Name] = node.Database;
+                CurCfg[sw.Name] = node.CurCfg;
+                Warnings.AddRange(node.Problems.Select(p => $"{sw.Name}: {p}"));
+                AdoptSwitch(sw, node.Daemon);
+            }
         }
-        else
+    }
+
+    /// <summary>
+    /// Takes over what the daemon built for one switch: its datapath (which the lab runs from now on), each
+    /// interface's device (to cable) and each bond (to sample). The daemon's connection to its database is closed
+    /// afterwards; the datapath objects live on without it.
+    /// </summary>
+    private void AdoptSwitch(SwitchSpec sw, SwitchDaemon daemon)
+    {
+        DatapathInstance datapath = daemon.Datapath;
+        Datapaths.Add(datapath);
+        foreach (BridgeSpec bridgeSpec in sw.Bridges)
         {
-            device = new DummyNetDev(port.Name, DeriveMac(switchName + ":" + port.Name), Pool);
+            if (!datapath.TryGetBridge(bridgeSpec.Name, out Bridge bridge))
+            {
+                throw new InvalidOperationException($"{sw.Name}: the switch daemon did not create bridge {bridgeSpec.Name}");
+            }
+            // Nobody listens behind the bridge's own LOCAL port; what reaches it is discarded each step.
+            if (bridge.LocalDevice.HostSide is { } localHostSide)
+            {
+                _unattendedHostSides.Add(localHostSide);
+            }
+            foreach (PortSpec port in bridgeSpec.Ports)
+            {
+                DummyNetDev device = Adopt(sw.Name, port.Name, daemon);
+                if (port.Internal)
+                {
+                    _allDevices.Add(device.HostSide!);
+                    _unattendedHostSides.Add(device.HostSide!);
+                }
+            }
+            foreach (BondSpec bondSpec in bridgeSpec.Bonds)
+            {
+                foreach (BondInterfaceSpec member in bondSpec.Interfaces)
+                {
+                    Adopt(sw.Name, member.Name, daemon);
+                }
+                if (!bridge.TryGetPort(bondSpec.Name, out BridgePort port) || port.Bond is not Bond bond)
+                {
+                    throw new InvalidOperationException($"{sw.Name}: the switch daemon did not create bond {bondSpec.Name}");
+                }
+                Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), bond));
+            }
+        }
+    }
+
+    private DummyNetDev Adopt(string switchName, string interfaceName, SwitchDaemon daemon)
+    {
+        if (!daemon.Netdevs.TryGet(interfaceName, out INetDev opened) || opened is not DummyNetDev device)
+        {
+            throw new InvalidOperationException($"{switchName}: the switch daemon did not open interface {interfaceName}");
         }
         _allDevices.Add(device);
-        _devices[(switchName, port.Name)] = device;
+        _devices[(switchName, interfaceName)] = device;
         return device;
     }
-
-    private void AddBond(string switchName, Bridge bridge, BondSpec spec, BondEventLog log)
-    {
-        var warnings = new List<string>();
-        var interfaces = new List<InterfaceConfig>();
-        foreach (BondInterfaceSpec member in spec.Interfaces)
-        {
-            var device = new DummyNetDev(member.Name, DeriveMac(switchName + ":" + member.Name), Pool);
-            _allDevices.Add(device);
-            _devices[(switchName, member.Name)] = device;
-            interfaces.Add(new InterfaceConfig(device, Member: MemberSettings.FromOvsdb(member.Name, member.OtherConfig, warnings)));
-        }
-        BondSettings settings = BondSettings.FromOvsdb(spec.Name, spec.BondMode, spec.Lacp, spec.UpdelayMs, spec.DowndelayMs, spec.OtherConfig, warnings);
-        BridgePort port = bridge.AddPort(new PortConfig(spec.Name, interfaces)
-        {
-            Tag = spec.Tag,
-            Trunks = spec.Trunks,
-            VlanMode = ToPortVlanMode(spec.VlanMode),
-            Bond = settings,
-            BondEventSink = log.SinkFor(switchName),
-        }, 0);
-        Warnings.AddRange(warnings.Select(w => $"{switchName}: {w}"));
-        Bonds.Add(new LabBond(switchName, spec.Name, spec.Interfaces.Select(m => m.Name).ToList(), port.Bond!));
-    }
-
-    private static PortVlanMode? ToPortVlanMode(VlanMode mode) => mode switch
-    {
-        VlanMode.Access => PortVlanMode.Access,
-        VlanMode.Trunk => PortVlanMode.Trunk,
-        VlanMode.NativeTagged => PortVlanMode.NativeTagged,
-        VlanMode.NativeUntagged => PortVlanMode.NativeUntagged,
-        _ => null,
-    };
 
     /// <summary>
     /// A locally administered MAC derived from a name (FNV-1a), so that every run of a scenario uses the same
