@@ -106,8 +106,9 @@ public sealed class ClusterSessionTests
         several.Connected(T0);
         several.Established(T0);
         IdlTransition lost = several.Lost(T0, "end of file");
-        Assert.Equal((IdlSessionState.Active, IdlSessionState.Connecting, "unix:/b"), (lost.From, lost.To, lost.Remote));
-        Assert.Contains("end of file", lost.Reason, StringComparison.Ordinal);
+        Assert.Equal((IdlSessionState.Active, IdlSessionState.Connecting, "unix:/a"), (lost.From, lost.To, lost.Remote));
+        Assert.Equal("connection lost (end of file); trying unix:/b", lost.Reason);
+        Assert.Equal("unix:/b", several.CurrentRemote);
 
         var single = new IdlSessionMachine(["unix:/a"], leaderOnly: true, new ReconnectBackoff());
         single.Start(T0);
@@ -132,7 +133,7 @@ public sealed class ClusterSessionTests
     [Fact]
     public void Transitions_read_as_log_lines()
     {
-        var transition = new IdlTransition(IdlSessionState.Checking, IdlSessionState.Connecting, "unix:/a", "not leader; trying the next remote");
-        Assert.Equal("unix:/a: checking -> connecting (not leader; trying the next remote)", transition.ToString());
+        var transition = new IdlTransition(IdlSessionState.Checking, IdlSessionState.Connecting, "unix:/a", "not leader; trying unix:/b");
+        Assert.Equal("unix:/a: checking -> connecting (not leader; trying unix:/b)", transition.ToString());
     }
 }

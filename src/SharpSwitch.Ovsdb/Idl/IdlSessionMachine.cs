@@ -165,13 +165,13 @@ public sealed class IdlSessionMachine
         }
         if (_leaderOnly && !info.Leader)
         {
-            return "clustered database server is not cluster leader; trying another server";
+            return "clustered database server is not cluster leader";
         }
         if (info.Index is long index)
         {
             if (index < MinIndex)
             {
-                return $"clustered database server has stale data (index {index} is older than {MinIndex} already seen); trying another server";
+                return $"clustered database server has stale data (index {index} is older than {MinIndex} already seen)";
             }
             MinIndex = index;
         }
@@ -225,8 +225,9 @@ public sealed class IdlSessionMachine
             case IdlSessionState.Active:
                 if (_remotes.Count > 1)
                 {
+                    string lost = CurrentRemote;
                     Advance();
-                    return Move(IdlSessionState.Connecting, $"connection lost ({reason}); trying the next remote");
+                    return Move(IdlSessionState.Connecting, $"connection lost ({reason}); trying {CurrentRemote}", lost);
                 }
                 RetryAt = now + _backoff.NextDelayAfterDisconnect();
                 return Move(IdlSessionState.Backoff, $"connection lost ({reason}); reconnecting in {Seconds(RetryAt.Value - now)}");
@@ -288,7 +289,7 @@ public sealed class IdlSessionMachine
             RetryAt = now + delay;
             return Move(IdlSessionState.Backoff, $"{reason}; no usable server among {_remotes.Count}, next round in {Seconds(delay)}", remote);
         }
-        return Move(IdlSessionState.Connecting, $"{reason}; trying the next remote", remote);
+        return Move(IdlSessionState.Connecting, $"{reason}; trying {CurrentRemote}", remote);
     }
 
     private void Advance()

@@ -524,13 +524,15 @@ public sealed partial class OvsdbIdl
     /// <summary>The columns of one <c>_Server</c> <c>Database</c> row that matter for choosing a server.</summary>
     private sealed class ServerRow
     {
+        // A monitor's initial row leaves out every column that holds its type's default (false, "", the empty set),
+        // so the defaults here must be those: a follower's row simply has no "leader" member.
         public string? Name { get; private set; }
 
-        public string Model { get; private set; } = "standalone";
+        public string Model { get; private set; } = "";
 
-        public bool Connected { get; private set; } = true;
+        public bool Connected { get; private set; }
 
-        public bool Leader { get; private set; } = true;
+        public bool Leader { get; private set; }
 
         public long? Index { get; private set; }
 
