@@ -27,6 +27,12 @@ public sealed class Cable
     /// <summary>False for the built-in link of an internal port, which cannot be unplugged or cut.</summary>
     public bool Removable { get; }
 
+    /// <summary>
+    /// What sits on the wire (impairments), or null for a perfect cable that delivers each frame at once. Carrier is
+    /// not affected: a stage decides only what happens to frames while the cable is plugged in.
+    /// </summary>
+    public ICableStage? Stage { get; set; }
+
     /// <summary>Whether the cable still joins its two devices (false after <see cref="Disconnect"/>).</summary>
     public bool Connected { get; private set; } = true;
 

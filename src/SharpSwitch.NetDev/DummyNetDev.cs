@@ -281,7 +281,16 @@ public sealed class DummyNetDev : INetDev
         FrameSink?.OnFrame(this, FrameDirection.Transmitted, frame);
         if (Cable is not null && Cable.Plugged)
         {
-            Cable.PeerOf(this).Deliver(buffer);
+            if (Cable.Stage is { } stage)
+            {
+                // The stage copies what it keeps, so the buffer goes back to the pool at once.
+                stage.Carry(this, Cable.PeerOf(this), frame);
+                buffer.Owner?.Return(buffer);
+            }
+            else
+            {
+                Cable.PeerOf(this).Deliver(buffer);
+            }
         }
         else
         {

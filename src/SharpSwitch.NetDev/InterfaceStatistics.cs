@@ -36,7 +36,7 @@ public readonly record struct InterfaceStatistics
     /// <summary>Receive overruns (rx_over_err).</summary>
     public long RxOverErrors { get; init; }
 
-    /// <summary>CRC errors (rx_crc_err); always 0 for software devices.</summary>
+    /// <summary>CRC errors (rx_crc_err); 0 for software devices unless a cable stage corrupts frames (the lab's impairments).</summary>
     public long RxCrcErrors { get; init; }
 
     /// <summary>Frames missed by the receiver (rx_missed_errors).</summary>

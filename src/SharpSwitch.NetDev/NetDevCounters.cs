@@ -16,6 +16,7 @@ public sealed class NetDevCounters
     private long _rxErrors;
     private long _txErrors;
     private long _rxOverErrors;
+    private long _rxCrcErrors;
     private long _rxMulticastPackets;
 
     /// <summary>Counts one frame handed to the switch.</summary>
@@ -52,6 +53,13 @@ public sealed class NetDevCounters
     /// <summary>Counts one malformed received frame.</summary>
     public void CountRxError() => _rxErrors++;
 
+    /// <summary>Counts one received frame whose FCS did not match (an rx_crc_err, and so also an rx_error, as Linux counts it).</summary>
+    public void CountRxCrcError()
+    {
+        _rxErrors++;
+        _rxCrcErrors++;
+    }
+
     /// <summary>Counts one transmit error.</summary>
     public void CountTxError() => _txErrors++;
 
@@ -69,6 +77,7 @@ public sealed class NetDevCounters
             RxErrors = _rxErrors,
             TxErrors = _txErrors,
             RxOverErrors = _rxOverErrors,
+            RxCrcErrors = _rxCrcErrors,
             RxMulticastPackets = _rxMulticastPackets,
         };
     }

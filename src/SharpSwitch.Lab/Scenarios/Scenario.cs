@@ -107,7 +107,11 @@ internal sealed record BondInterfaceSpec(string Name, IReadOnlyDictionary<string
 internal sealed record HostSpec(string Name, string InterfaceName, MacAddress Mac, uint Ipv4Address, int PrefixLength, Endpoint? AttachedTo, SourcePosition Position);
 
 /// <summary>A cable between two interfaces.</summary>
-internal sealed record LinkSpec(Endpoint A, Endpoint B, SourcePosition Position);
+internal sealed record LinkSpec(Endpoint A, Endpoint B, SourcePosition Position)
+{
+    /// <summary>What the cable does to frames for the whole run (netem on it from the start), in file order.</summary>
+    public IReadOnlyList<LinkImpairmentSpec> Impairments { get; init; } = [];
+}
 
 /// <summary>A traffic flow between two hosts.</summary>
 internal abstract record TrafficSpec(string Name, string From, string To, long StartMs, long StopMs, SourcePosition Position);
@@ -134,11 +138,42 @@ internal enum EventAction
 
     /// <summary><c>admin-up</c>: the interface is set administratively up again.</summary>
     AdminUp,
+
+    /// <summary><c>impair</c>: the cable at the interface starts impairing frames (netem's <c>tc qdisc change</c>).</summary>
+    Impair,
+
+    /// <summary><c>clear-impairments</c>: the cable at the interface carries frames faithfully again (<c>tc qdisc del</c>).</summary>
+    ClearImpairments,
 }
 
-/// <summary>One entry of <c>events:</c>.</summary>
+/// <summary>
+/// Where an expanded <c>flap</c> event came from: cycle <see cref="Cycle"/> of <see cref="Count"/>, each cycle
+/// <see cref="DownMs"/> with the cable out and <see cref="UpMs"/> with it back in.
+/// </summary>
+internal sealed record FlapOrigin(int Cycle, int Count, long DownMs, long UpMs);
+
+/// <summary>
+/// One entry of <c>events:</c>. A <c>flap</c> is read as its link-down and link-up events, each carrying its
+/// <see cref="Flap"/> origin; only the first link-down and the last link-up of a flap open a phase, so a flap of many
+/// cycles is reported as one stretch of trouble and one recovery rather than as dozens of tiny phases.
+/// </summary>
 internal sealed record EventSpec(long AtMs, EventAction Action, Endpoint Target, SourcePosition Position)
 {
+    /// <summary>False for the inner link-down and link-up events of a flap, which do not split the run into phases.</summary>
+    public bool OpensPhase { get; init; } = true;
+
+    /// <summary>The flap this event was expanded from, or null.</summary>
+    public FlapOrigin? Flap { get; init; }
+
+    /// <summary>For <see cref="EventAction.Impair"/>, what the cable does to frames from then on.</summary>
+    public ImpairmentSpec? Impairment { get; init; }
+
+    /// <summary>
+    /// For impairment events, the end whose sent frames are affected (netem acts on an interface's egress), or null
+    /// for both directions of the cable.
+    /// </summary>
+    public Endpoint? From { get; init; }
+
     /// <summary>The action's name as written in scenario files.</summary>
     public string ActionName => Action switch
     {
@@ -146,6 +181,33 @@ internal sealed record EventSpec(long AtMs, EventAction Action, Endpoint Target,
         EventAction.LinkUp => "link-up",
         EventAction.AdminDown => "admin-down",
         EventAction.AdminUp => "admin-up",
+        EventAction.Impair => "impair",
+        EventAction.ClearImpairments => "clear-impairments",
         _ => throw new InvalidOperationException("unknown event action"),
     };
+
+    /// <summary>
+    /// The event as the timeline prints it: the action and target, then what a flap cycle or an impairment means,
+    /// e.g. <c>link-down sw1:eno1 (flap 2/5)</c> or <c>impair sw1:eno1 from sw1:eno1 (loss 5%, delay 20ms)</c>.
+    /// </summary>
+    public string Description
+    {
+        get
+        {
+            string text = $"{ActionName} {Target}";
+            if (From is { } from)
+            {
+                text += $" from {from}";
+            }
+            if (Flap is { } flap)
+            {
+                text += $" (flap {flap.Cycle}/{flap.Count})";
+            }
+            if (Impairment is { } impairment)
+            {
+                text += $" ({impairment.Describe()})";
+            }
+            return text;
+        }
+    }
 }

@@ -282,7 +282,7 @@ public static partial class ScenarioReader
 
     private static LinkSpec? ReadLink(YamlTreeNode node, ScenarioDiagnostics d)
     {
-        MappingFields? fields = d.Fields(node, "a link", "endpoints");
+        MappingFields? fields = d.Fields(node, "a link", "endpoints", "impair");
         if (fields?.Required("endpoints") is not { } endpointsNode || d.List(endpointsNode, "link endpoints") is not { } items)
         {
             return null;
@@ -294,6 +294,25 @@ public static partial class ScenarioReader
         }
         Endpoint? a = d.Endpoint(items[0], "link endpoint");
         Endpoint? b = d.Endpoint(items[1], "link endpoint");
-        return a is null || b is null ? null : new LinkSpec(a.Value, b.Value, fields.Position);
+        var impairments = new List<LinkImpairmentSpec>();
+        if (fields.Optional("impair") is { } impairNode)
+        {
+            // One mapping impairs both directions (or the one named by 'from'); a list gives each direction its own.
+            IReadOnlyList<YamlTreeNode> entries = impairNode is YamlTreeSequence sequence ? sequence.Items : [impairNode];
+            foreach (YamlTreeNode entry in entries)
+            {
+                MappingFields? impairFields = d.Fields(entry, "a link impairment", ["from", .. s_impairmentKeys]);
+                if (impairFields is null)
+                {
+                    continue;
+                }
+                Endpoint? from = impairFields.Optional("from") is { } fromNode ? d.Endpoint(fromNode, "link impairment from") : null;
+                if (ReadImpairment(impairFields, "link impairment", d) is { } impairment)
+                {
+                    impairments.Add(new LinkImpairmentSpec(from, impairment, impairFields.Position));
+                }
+            }
+        }
+        return a is null || b is null ? null : new LinkSpec(a.Value, b.Value, fields.Position) { Impairments = impairments };
     }
 }

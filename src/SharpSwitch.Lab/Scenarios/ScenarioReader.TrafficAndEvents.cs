@@ -113,7 +113,31 @@ public static partial class ScenarioReader
         return new UdpStreamSpec(name ?? $"udp-{index + 1}", from, to, start, stop, (int)rate.Value, (int)size, both, fields.Position);
     }
 
-    private static List<EventSpec> ReadEvents(YamlTreeNode node, ScenarioDiagnostics d)
+    /// <summary>The most cycles one flap may have; each is two events, and a flap is a test, not a soak.</summary>
+    public const int MaximumFlapCount = 10_000;
+
+    private static readonly string[] s_impairmentKeys = ["loss", "delay", "jitter", "corrupt", "duplicate", "rate", "limit", "seed"];
+
+    private static readonly string[] s_flapKeys = ["period", "down", "up", "count"];
+
+    private static readonly string[] s_eventKeys =
+    [
+        "at", "link-down", "link-up", "admin-down", "admin-up", "flap", "impair", "clear-impairments",
+        .. s_flapKeys, "from", .. s_impairmentKeys,
+    ];
+
+    private static readonly (string Key, EventAction? Action)[] s_eventActions =
+    [
+        ("link-down", EventAction.LinkDown),
+        ("link-up", EventAction.LinkUp),
+        ("admin-down", EventAction.AdminDown),
+        ("admin-up", EventAction.AdminUp),
+        ("flap", null),
+        ("impair", EventAction.Impair),
+        ("clear-impairments", EventAction.ClearImpairments),
+    ];
+
+    private static List<EventSpec> ReadEvents(YamlTreeNode node, long durationMs, ScenarioDiagnostics d)
     {
         var events = new List<EventSpec>();
         if (d.List(node, "events") is not { } items)
@@ -122,41 +146,271 @@ public static partial class ScenarioReader
         }
         foreach (YamlTreeNode item in items)
         {
-            MappingFields? fields = d.Fields(item, "an event", "at", "link-down", "link-up", "admin-down", "admin-up");
+            MappingFields? fields = d.Fields(item, "an event", s_eventKeys);
             if (fields is null)
             {
                 continue;
             }
             long? at = fields.Required("at") is { } atNode ? d.Duration(atNode, "event time 'at'") : null;
-            var actions = new List<(EventAction Action, YamlTreeNode Node)>();
-            foreach ((string key, EventAction action) in s_eventActions)
+            var actions = new List<(string Key, EventAction? Action, YamlTreeNode Node)>();
+            foreach ((string key, EventAction? action) in s_eventActions)
             {
                 if (fields.Optional(key) is { } actionNode)
                 {
-                    actions.Add((action, actionNode));
+                    actions.Add((key, action, actionNode));
                 }
             }
             if (actions.Count != 1)
             {
                 d.Report(fields.Position, actions.Count == 0
-                    ? "an event needs one action: link-down, link-up, admin-down or admin-up"
+                    ? "an event needs one action: link-down, link-up, admin-down, admin-up, flap, impair or clear-impairments"
                     : "an event has one action; write a second event with the same 'at:' for another");
                 continue;
             }
-            Endpoint? target = d.Endpoint(actions[0].Node, "event target");
-            if (at is not null && target is not null)
+            (string actionKey, EventAction? simpleAction, YamlTreeNode targetNode) = actions[0];
+            bool parametersFit = CheckEventParameters(fields, actionKey, d);
+            Endpoint? target = d.Endpoint(targetNode, $"{actionKey} target");
+            if (at is null || target is null || !parametersFit)
             {
-                events.Add(new EventSpec(at.Value, actions[0].Action, target.Value, fields.Position));
+                continue;
+            }
+            switch (simpleAction)
+            {
+                case null:
+                    events.AddRange(ReadFlap(fields, at.Value, target.Value, durationMs, d));
+                    break;
+                case EventAction.Impair:
+                    {
+                        Endpoint? from = fields.Optional("from") is { } fromNode ? d.Endpoint(fromNode, "impair from") : null;
+                        if (ReadImpairment(fields, "impair", d) is { } impairment)
+                        {
+                            events.Add(new EventSpec(at.Value, EventAction.Impair, target.Value, fields.Position) { Impairment = impairment, From = from });
+                        }
+                        break;
+                    }
+                case EventAction.ClearImpairments:
+                    {
+                        Endpoint? from = fields.Optional("from") is { } fromNode ? d.Endpoint(fromNode, "clear-impairments from") : null;
+                        events.Add(new EventSpec(at.Value, EventAction.ClearImpairments, target.Value, fields.Position) { From = from });
+                        break;
+                    }
+                default:
+                    events.Add(new EventSpec(at.Value, simpleAction.Value, target.Value, fields.Position));
+                    break;
             }
         }
         return events;
     }
 
-    private static readonly (string Key, EventAction Action)[] s_eventActions =
-    [
-        ("link-down", EventAction.LinkDown),
-        ("link-up", EventAction.LinkUp),
-        ("admin-down", EventAction.AdminDown),
-        ("admin-up", EventAction.AdminUp),
-    ];
+    /// <summary>Reports every key that belongs to another kind of event (a 'period' on a link-down, a 'loss' on a flap).</summary>
+    private static bool CheckEventParameters(MappingFields fields, string actionKey, ScenarioDiagnostics d)
+    {
+        string[] allowed = actionKey switch
+        {
+            "flap" => s_flapKeys,
+            "impair" => ["from", .. s_impairmentKeys],
+            "clear-impairments" => ["from"],
+            _ => [],
+        };
+        bool fit = true;
+        foreach (KeyValuePair<YamlTreeScalar, YamlTreeNode> entry in fields.Mapping.Entries)
+        {
+            string key = entry.Key.Text;
+            if (key == "at" || key == actionKey || allowed.Contains(key, StringComparer.Ordinal) || !s_eventKeys.Contains(key, StringComparer.Ordinal))
+            {
+                continue;
+            }
+            if (s_eventActions.Any(a => a.Key == key))
+            {
+                // Two actions in one event are reported once, by the caller.
+                continue;
+            }
+            string owner = s_flapKeys.Contains(key, StringComparer.Ordinal) ? "flap events" : key == "from" ? "impair and clear-impairments events" : "impair events";
+            d.Report(entry.Key.Position, $"'{key}' does not belong to a {actionKey} event (it is for {owner})");
+            fit = false;
+        }
+        return fit;
+    }
+
+    /// <summary>
+    /// Expands a <c>flap</c> into its link-down and link-up events: cycle <c>i</c> pulls the cable at
+    /// <c>at + i * (down + up)</c> and plugs it back <c>down</c> later, so the flap ends with the cable in.
+    /// </summary>
+    private static List<EventSpec> ReadFlap(MappingFields fields, long atMs, Endpoint target, long durationMs, ScenarioDiagnostics d)
+    {
+        var events = new List<EventSpec>();
+        long? count = fields.Required("count") is { } countNode ? d.Integer(countNode, "flap count", 1, MaximumFlapCount) : null;
+        YamlTreeNode? periodNode = fields.Optional("period");
+        YamlTreeNode? downNode = fields.Optional("down");
+        YamlTreeNode? upNode = fields.Optional("up");
+        long? downMs = null;
+        long? upMs = null;
+        if (periodNode is not null)
+        {
+            if (downNode is not null || upNode is not null)
+            {
+                d.Report(periodNode.Position, "a flap takes either 'period' (half down, half up) or 'down' and 'up', not both");
+                return events;
+            }
+            if (d.Duration(periodNode, "flap period") is { } period)
+            {
+                if (period < 2)
+                {
+                    d.Report(periodNode.Position, "flap period must be at least 2ms (1ms down, 1ms up)");
+                    return events;
+                }
+                downMs = period / 2;
+                upMs = period - downMs;
+            }
+        }
+        else if (downNode is null || upNode is null)
+        {
+            d.Report(fields.Position, "a flap needs 'period' (one down-and-up cycle) or both 'down' and 'up' durations");
+            return events;
+        }
+        else
+        {
+            downMs = ReadPositiveDuration(downNode, "flap down", d);
+            upMs = ReadPositiveDuration(upNode, "flap up", d);
+        }
+        if (count is null || downMs is null || upMs is null)
+        {
+            return events;
+        }
+        long cycle = downMs.Value + upMs.Value;
+        long lastUpMs = atMs + ((count.Value - 1) * cycle) + downMs.Value;
+        if (durationMs > 0 && lastUpMs >= durationMs)
+        {
+            d.Report(fields.Position, $"the flap's last link-up would be at {ScenarioValues.FormatSeconds(lastUpMs)}, which is not before the end of the scenario ({ScenarioValues.FormatSeconds(durationMs)})");
+            return events;
+        }
+        for (int i = 0; i < count.Value; i++)
+        {
+            long downAt = atMs + (i * cycle);
+            var origin = new FlapOrigin(i + 1, (int)count.Value, downMs.Value, upMs.Value);
+            events.Add(new EventSpec(downAt, EventAction.LinkDown, target, fields.Position) { Flap = origin, OpensPhase = i == 0 });
+            events.Add(new EventSpec(downAt + downMs.Value, EventAction.LinkUp, target, fields.Position) { Flap = origin, OpensPhase = i == count.Value - 1 });
+        }
+        return events;
+    }
+
+    private static long? ReadPositiveDuration(YamlTreeNode node, string what, ScenarioDiagnostics d)
+    {
+        long? value = d.Duration(node, what);
+        if (value == 0)
+        {
+            d.Report(node.Position, $"{what} must be at least 1ms");
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// Reads netem-style settings from <paramref name="fields"/>: <c>loss: 5%</c> (or <c>5% 25%</c> with a
+    /// correlation), <c>delay</c>, <c>jitter</c>, <c>corrupt</c>, <c>duplicate</c>, <c>rate</c>, <c>limit</c>, <c>seed</c>.
+    /// At least one impairment must be given; an impair with nothing in it is almost certainly a mistake.
+    /// </summary>
+    private static ImpairmentSpec? ReadImpairment(MappingFields fields, string what, ScenarioDiagnostics d)
+    {
+        bool ok = true;
+        decimal loss = 0;
+        decimal lossCorrelation = 0;
+        if (fields.Optional("loss") is { } lossNode && d.String(lossNode, $"{what} loss") is { } lossText)
+        {
+            string[] parts = lossText.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length is 0 or > 2)
+            {
+                d.Report(lossNode.Position, $"{what} loss is a percentage with an optional correlation (examples: 5%, '5% 25%'), not '{ScenarioValues.Shorten(lossText)}'");
+                ok = false;
+            }
+            else
+            {
+                ok &= ReadPercent(lossNode, parts[0], $"{what} loss", d, out loss);
+                if (parts.Length == 2)
+                {
+                    ok &= ReadPercent(lossNode, parts[1], $"{what} loss correlation", d, out lossCorrelation);
+                }
+            }
+        }
+        long delay = 0;
+        if (fields.Optional("delay") is { } delayNode)
+        {
+            delay = d.Duration(delayNode, $"{what} delay") ?? -1;
+            ok &= delay >= 0;
+        }
+        long jitter = 0;
+        if (fields.Optional("jitter") is { } jitterNode)
+        {
+            jitter = d.Duration(jitterNode, $"{what} jitter") ?? -1;
+            ok &= jitter >= 0;
+        }
+        decimal corrupt = ReadSimplePercent(fields, "corrupt", what, d, ref ok);
+        decimal duplicate = ReadSimplePercent(fields, "duplicate", what, d, ref ok);
+        long rate = 0;
+        if (fields.Optional("rate") is { } rateNode && d.String(rateNode, $"{what} rate") is { } rateText)
+        {
+            if (!ScenarioValues.TryParseRate(rateText, out rate, out string error))
+            {
+                d.Report(rateNode.Position, $"{what} rate: {error}");
+                ok = false;
+            }
+        }
+        long limit = ImpairmentSpec.DefaultLimitFrames;
+        if (fields.Optional("limit") is { } limitNode)
+        {
+            long? parsed = d.Integer(limitNode, $"{what} limit (frames)", 1, 1_000_000);
+            ok &= parsed is not null;
+            limit = parsed ?? limit;
+        }
+        long? seed = null;
+        if (fields.Optional("seed") is { } seedNode)
+        {
+            seed = d.Integer(seedNode, $"{what} seed", 0, long.MaxValue);
+            ok &= seed is not null;
+        }
+        if (!ok)
+        {
+            return null;
+        }
+
+        // A misspelt key was already reported; saying that nothing is impaired as well would only repeat it.
+        bool misspelt = fields.Mapping.Entries.Any(e => !s_eventKeys.Contains(e.Key.Text, StringComparer.Ordinal));
+        if (loss == 0 && delay == 0 && jitter == 0 && corrupt == 0 && duplicate == 0 && rate == 0 && !misspelt)
+        {
+            d.Report(fields.Position, $"{what} names no impairment: give loss, delay, jitter, corrupt, duplicate or rate (use clear-impairments to remove them)");
+            return null;
+        }
+        return new ImpairmentSpec(loss, lossCorrelation, delay, jitter, corrupt, duplicate, rate, (int)limit, seed);
+    }
+
+    private static decimal ReadSimplePercent(MappingFields fields, string key, string what, ScenarioDiagnostics d, ref bool ok)
+    {
+        if (fields.Optional(key) is not { } node)
+        {
+            return 0;
+        }
+        if (d.String(node, $"{what} {key}") is not { } text)
+        {
+            ok = false;
+            return 0;
+        }
+        if (text.Trim().Contains(' ', StringComparison.Ordinal))
+        {
+            d.Report(node.Position, $"{what} {key} takes one percentage; the lab models correlation for loss only");
+            ok = false;
+            return 0;
+        }
+        ok &= ReadPercent(node, text, $"{what} {key}", d, out decimal value);
+        return value;
+    }
+
+    private static bool ReadPercent(YamlTreeNode node, string text, string what, ScenarioDiagnostics d, out decimal percent)
+    {
+        if (ScenarioValues.TryParsePercent(text, out percent, out string error))
+        {
+            return true;
+        }
+        d.Report(node.Position, $"{what}: {error}");
+        return false;
+    }
 }

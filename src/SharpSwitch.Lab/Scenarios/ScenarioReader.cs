@@ -106,7 +106,7 @@ public static partial class ScenarioReader
         }
         ScenarioTopology? topology = fields.Required("topology") is { } topologyNode ? ReadTopology(topologyNode, d) : null;
         IReadOnlyList<TrafficSpec> traffic = fields.Optional("traffic") is { } trafficNode ? ReadTraffic(trafficNode, durationMs ?? 0, d) : [];
-        IReadOnlyList<EventSpec> events = fields.Optional("events") is { } eventsNode ? ReadEvents(eventsNode, d) : [];
+        IReadOnlyList<EventSpec> events = fields.Optional("events") is { } eventsNode ? ReadEvents(eventsNode, durationMs ?? 0, d) : [];
         if (name is null || durationMs is null || topology is null || d.HasErrors)
         {
             return null;

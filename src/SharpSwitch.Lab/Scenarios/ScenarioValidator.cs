@@ -144,10 +144,16 @@ internal static class ScenarioValidator
         }
     }
 
-    private static bool CheckEndpointExists(Endpoint end, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<string, HostSpec> hosts, ScenarioDiagnostics d)
+    private static bool CheckEndpointExists(Endpoint end, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<string, HostSpec> hosts, ScenarioDiagnostics d, ScenarioTopology? topology = null)
     {
         if (switchInterfaces.TryGetValue(end.Node, out Dictionary<string, InterfaceRole>? interfaces))
         {
+            BondSpec? bond = topology?.Switches.FirstOrDefault(s => s.Name == end.Node)?.Bridges.SelectMany(b => b.Bonds).FirstOrDefault(b => b.Name == end.Interface);
+            if (bond is not null)
+            {
+                d.Report(end.Position, $"'{end.Interface}' on '{end.Node}' is a bond, not an interface; name one of its interfaces ({string.Join(", ", bond.Interfaces.Select(m => m.Name))})");
+                return false;
+            }
             if (!interfaces.TryGetValue(end.Interface, out InterfaceRole role))
             {
                 List<string> names = interfaces.Where(i => i.Value != InterfaceRole.BridgeLocal).Select(i => i.Key).Order(StringComparer.Ordinal).ToList();
@@ -294,20 +300,101 @@ internal static class ScenarioValidator
 
     private static void ValidateEvents(Scenario scenario, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<string, HostSpec> hosts, Dictionary<(string, string), SourcePosition> cabled, ScenarioDiagnostics d)
     {
+        var linkAt = new Dictionary<(string, string), LinkSpec>();
+        foreach (LinkSpec link in scenario.Topology.Links)
+        {
+            linkAt.TryAdd((link.A.Node, link.A.Interface), link);
+            linkAt.TryAdd((link.B.Node, link.B.Interface), link);
+        }
+        ValidateLinkImpairments(scenario.Topology.Links, d);
         foreach (EventSpec e in scenario.Events)
         {
+            // A flap's events share the flap's position and target; checking its first event says all there is.
+            if (e.Flap is { } flap && (flap.Cycle != 1 || e.Action != EventAction.LinkDown))
+            {
+                continue;
+            }
+            string actionName = e.Flap is null ? e.ActionName : "flap";
             if (e.AtMs >= scenario.DurationMs)
             {
                 d.Report(e.Position, $"event at {ScenarioValues.FormatSeconds(e.AtMs)} is not before the end of the scenario ({ScenarioValues.FormatSeconds(scenario.DurationMs)})");
             }
-            if (!CheckEndpointExists(e.Target, switchInterfaces, hosts, d))
+            if (!CheckEndpointExists(e.Target, switchInterfaces, hosts, d, scenario.Topology))
             {
                 continue;
             }
-            bool isLinkEvent = e.Action is EventAction.LinkDown or EventAction.LinkUp;
-            if (isLinkEvent && !cabled.ContainsKey((e.Target.Node, e.Target.Interface)))
+            bool needsCable = e.Action is EventAction.LinkDown or EventAction.LinkUp or EventAction.Impair or EventAction.ClearImpairments;
+            if (!needsCable)
             {
-                d.Report(e.Target.Position, $"{e.ActionName} needs a cable, and {e.Target} has none");
+                continue;
+            }
+            if (!cabled.ContainsKey((e.Target.Node, e.Target.Interface)))
+            {
+                d.Report(e.Target.Position, DescribeMissingCable(actionName, e.Target, switchInterfaces, hosts));
+                continue;
+            }
+            if (e.From is { } from)
+            {
+                LinkSpec link = linkAt[(e.Target.Node, e.Target.Interface)];
+                CheckDirection(from, link, actionName, d);
+            }
+        }
+    }
+
+    /// <summary>Why an event that acts on a cable cannot act on <paramref name="target"/>, with what would work instead.</summary>
+    private static string DescribeMissingCable(string actionName, Endpoint target, Dictionary<string, Dictionary<string, InterfaceRole>> switchInterfaces, Dictionary<string, HostSpec> hosts)
+    {
+        if (switchInterfaces.TryGetValue(target.Node, out Dictionary<string, InterfaceRole>? interfaces) && interfaces[target.Interface] == InterfaceRole.InternalPort)
+        {
+            return $"{actionName} needs a cable, and {target} is an internal port, which has none; use admin-down/admin-up on it instead";
+        }
+        if (hosts.TryGetValue(target.Node, out HostSpec? host) && host.AttachedTo is { } attach)
+        {
+            return $"{actionName} needs a cable, and host '{host.Name}' sits behind the internal port {attach} with none; use admin-down/admin-up on {target} instead";
+        }
+        return $"{actionName} needs a cable, and {target} has none";
+    }
+
+    /// <summary>Checks that an impairment's <c>from:</c> names one of the two ends of its cable.</summary>
+    private static bool CheckDirection(Endpoint from, LinkSpec link, string what, ScenarioDiagnostics d)
+    {
+        bool isEnd = (from.Node == link.A.Node && from.Interface == link.A.Interface) || (from.Node == link.B.Node && from.Interface == link.B.Interface);
+        if (!isEnd)
+        {
+            d.Report(from.Position, $"{what} from {from}: that is not an end of the cable {link.A} -- {link.B} (line {link.Position.Line}); 'from' names the end whose sent frames are impaired");
+        }
+        return isEnd;
+    }
+
+    /// <summary>Each direction of a cable takes at most one whole-run impairment, and 'from' must name one of its ends.</summary>
+    private static void ValidateLinkImpairments(IReadOnlyList<LinkSpec> links, ScenarioDiagnostics d)
+    {
+        foreach (LinkSpec link in links)
+        {
+            bool aImpaired = false;
+            bool bImpaired = false;
+            foreach (LinkImpairmentSpec impairment in link.Impairments)
+            {
+                bool toA = true;
+                bool toB = true;
+                if (impairment.From is { } from)
+                {
+                    if (!CheckDirection(from, link, "link impairment", d))
+                    {
+                        continue;
+                    }
+                    bool fromA = from.Node == link.A.Node && from.Interface == link.A.Interface;
+                    toA = !fromA;
+                    toB = fromA;
+                }
+                // Frames sent by A are the "to B" direction and the other way round.
+                if ((toB && aImpaired) || (toA && bImpaired))
+                {
+                    d.Report(impairment.Position, $"the cable {link.A} -- {link.B} already has an impairment for this direction; give each direction one (use 'from:' to pick a direction)");
+                    continue;
+                }
+                aImpaired |= toB;
+                bImpaired |= toA;
             }
         }
     }

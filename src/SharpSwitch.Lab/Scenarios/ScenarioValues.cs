@@ -87,6 +87,115 @@ internal static class ScenarioValues
         return dots <= 1 && number[0] != '.' && number[^1] != '.' && number.Length <= 20;
     }
 
+    /// <summary>
+    /// Parses a percentage as netem writes it: <c>5%</c>, <c>0.1%</c>, or a bare number meaning the same
+    /// (containerlab's <c>--loss 5</c>). The value must lie from 0 to 100.
+    /// </summary>
+    public static bool TryParsePercent(string text, out decimal percent, out string error)
+    {
+        percent = 0;
+        error = "";
+        string number = text.Trim();
+        if (number.EndsWith('%'))
+        {
+            number = number[..^1].TrimEnd();
+        }
+        if (number.StartsWith('-'))
+        {
+            error = $"'{Shorten(text)}' is negative; a percentage is from 0% to 100%";
+            return false;
+        }
+        if (number.Length == 0 || !IsPlainDecimal(number) || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out percent))
+        {
+            error = $"'{Shorten(text)}' is not a percentage (examples: 5%, 0.1%)";
+            return false;
+        }
+        if (percent > 100)
+        {
+            error = $"'{Shorten(text)}' is more than 100%";
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The largest rate the lab accepts: 100 Gbit/s.</summary>
+    public const long MaximumRateBitsPerSecond = 100_000_000_000;
+
+    /// <summary>
+    /// Parses a link rate as tc writes it: a number of bits per second with an optional <c>bit</c>, <c>kbit</c>,
+    /// <c>mbit</c> or <c>gbit</c> unit (decimal multiples, as tc uses). tc's <c>bps</c> means bytes per second, a
+    /// classic trap, so it is refused with a hint rather than guessed at.
+    /// </summary>
+    public static bool TryParseRate(string text, out long bitsPerSecond, out string error)
+    {
+        bitsPerSecond = 0;
+        error = "";
+        string trimmed = text.Trim();
+        int unitStart = trimmed.Length;
+        while (unitStart > 0 && char.IsAsciiLetter(trimmed[unitStart - 1]))
+        {
+            unitStart--;
+        }
+        string number = trimmed[..unitStart];
+        string unit = trimmed[unitStart..].ToLowerInvariant();
+        long scale = unit switch
+        {
+            "" or "bit" => 1,
+            "kbit" => 1_000,
+            "mbit" => 1_000_000,
+            "gbit" => 1_000_000_000,
+            _ => 0,
+        };
+        if (scale == 0)
+        {
+            error = unit.EndsWith("bps", StringComparison.Ordinal)
+                ? $"'{Shorten(text)}': tc's 'bps' means bytes per second; write the rate in bits, e.g. 10mbit"
+                : $"'{Shorten(text)}' is not a rate (examples: 10mbit, 1gbit, 500kbit, 64000)";
+            return false;
+        }
+        if (number.StartsWith('-'))
+        {
+            error = $"'{Shorten(text)}' is negative; a rate is more than 0";
+            return false;
+        }
+        if (number.Length == 0 || !IsPlainDecimal(number) || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value))
+        {
+            error = $"'{Shorten(text)}' is not a rate (examples: 10mbit, 1gbit, 500kbit, 64000)";
+            return false;
+        }
+        if (value > MaximumRateBitsPerSecond / scale)
+        {
+            error = $"'{Shorten(text)}' is faster than the lab's limit of 100gbit";
+            return false;
+        }
+        decimal bits = value * scale;
+        if (bits != decimal.Truncate(bits))
+        {
+            error = $"'{Shorten(text)}' is not a whole number of bits per second";
+            return false;
+        }
+        if (bits < 1)
+        {
+            error = $"'{Shorten(text)}' is not more than 0 bits per second";
+            return false;
+        }
+        bitsPerSecond = (long)bits;
+        return true;
+    }
+
+    /// <summary>Formats a rate with the largest tc unit that divides it: <c>10mbit</c>, <c>1500kbit</c>, <c>64bit</c>.</summary>
+    public static string FormatRate(long bitsPerSecond)
+    {
+        foreach ((long scale, string unit) in new[] { (1_000_000_000L, "gbit"), (1_000_000L, "mbit"), (1_000L, "kbit") })
+        {
+            if (bitsPerSecond % scale == 0)
+            {
+                return (bitsPerSecond / scale).ToString(CultureInfo.InvariantCulture) + unit;
+            }
+        }
+        return bitsPerSecond.ToString(CultureInfo.InvariantCulture) + "bit";
+    }
+
     /// <summary>Formats milliseconds the way the report prints times: seconds with three decimals.</summary>
     public static string FormatSeconds(long milliseconds)
     {

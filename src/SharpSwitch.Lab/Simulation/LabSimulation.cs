@@ -1,5 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using SharpSwitch.Lab.Hosts;
+using SharpSwitch.Lab.Impairments;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.Lab.Traffic;
 using SharpSwitch.NetDev;
@@ -26,6 +27,7 @@ internal sealed class LabSimulation
     private readonly Scenario _scenario;
     private readonly BondEventLog _log = new();
     private readonly LabTopology _topology;
+    private readonly LabImpairments _impairments;
     private readonly List<TrafficSource> _sources = [];
     private readonly List<FlowLeg> _legs = [];
     private readonly List<long> _phaseStarts = [0];
@@ -37,11 +39,13 @@ internal sealed class LabSimulation
     public LabSimulation(Scenario scenario, LabRunOptions? options = null)
     {
         _scenario = scenario;
-        foreach (long at in scenario.Events.Select(e => e.AtMs).Distinct())
+        // The inner events of a flap do not open phases (see EventSpec), so only events that do mark a phase start.
+        foreach (long at in scenario.Events.Where(e => e.OpensPhase).Select(e => e.AtMs).Distinct())
         {
             _phaseStarts.Add(at);
         }
         _topology = new LabTopology(scenario, _log);
+        _impairments = new LabImpairments(scenario, _topology.CableOf, _topology.DeviceOf);
         _warnings.AddRange(_topology.Warnings);
         _recorder = new RunRecorder(scenario.DurationMs, _phaseStarts, options ?? LabRunOptions.None);
         _recorder.WatchTopology(scenario, _topology);
@@ -57,14 +61,18 @@ internal sealed class LabSimulation
         long now = 0;
         while (now < _scenario.DurationMs)
         {
+            _impairments.AdvanceTo(now);
             _recorder.AdvanceTo(now);
             bool faultsApplied = false;
             if (nextEvent < _scenario.Events.Count && _scenario.Events[nextEvent].AtMs == now)
             {
                 faultsApplied = true;
-                phases.Add(ClosePhase(now, phaseStartCounters));
-                phaseStartCounters = SampleCounters();
-                _phase++;
+                if (_phase + 1 < _phaseStarts.Count && _phaseStarts[_phase + 1] == now)
+                {
+                    phases.Add(ClosePhase(now, phaseStartCounters));
+                    phaseStartCounters = SampleCounters();
+                    _phase++;
+                }
                 while (nextEvent < _scenario.Events.Count && _scenario.Events[nextEvent].AtMs == now)
                 {
                     Apply(_scenario.Events[nextEvent], now);
@@ -112,6 +120,7 @@ internal sealed class LabSimulation
         {
             next = Math.Min(next, datapath.NextWakeMs);
         }
+        next = Math.Min(next, _impairments.NextDueMs);
         foreach (LabHost host in _topology.Hosts)
         {
             if (host.NextWakeMs is long wake)
@@ -125,6 +134,10 @@ internal sealed class LabSimulation
 
     private bool TimersDue(long now)
     {
+        if (_impairments.NextDueMs <= now)
+        {
+            return true;
+        }
         foreach (DatapathInstance datapath in _topology.Datapaths)
         {
             if (datapath.NextWakeMs <= now)
@@ -146,6 +159,8 @@ internal sealed class LabSimulation
     {
         for (int pass = 0; pass < MaximumPassesPerInstant; pass++)
         {
+            // Frames an impaired cable releases at this instant join the pass like any other arrival.
+            _impairments.AdvanceTo(now);
             foreach (DatapathInstance datapath in _topology.Datapaths)
             {
                 datapath.Run(now);
@@ -155,7 +170,7 @@ internal sealed class LabSimulation
                 host.Poll(now, _phase);
             }
             _topology.DrainUnattended();
-            if (!_topology.HasPendingFrames())
+            if (!_topology.HasPendingFrames() && _impairments.NextDueMs > now)
             {
                 return;
             }
@@ -166,11 +181,12 @@ internal sealed class LabSimulation
 
     private void Apply(EventSpec e, long now)
     {
-        _log.AddLabEvent(now, $"{e.ActionName} {e.Target}");
+        _log.AddLabEvent(now, e.Description);
         switch (e.Action)
         {
             case EventAction.LinkDown:
                 _topology.CableOf(e.Target.Node, e.Target.Interface).Unplug();
+                _impairments.OnUnplugged(e.Target);
                 break;
             case EventAction.LinkUp:
                 _topology.CableOf(e.Target.Node, e.Target.Interface).Plug();
@@ -180,6 +196,10 @@ internal sealed class LabSimulation
                 break;
             case EventAction.AdminUp:
                 _topology.DeviceOf(e.Target.Node, e.Target.Interface).SetAdminState(true);
+                break;
+            case EventAction.Impair:
+            case EventAction.ClearImpairments:
+                _impairments.Apply(e);
                 break;
             default:
                 throw new InvalidOperationException("unknown event action");
@@ -202,7 +222,7 @@ internal sealed class LabSimulation
         }
         List<BondSample> bonds = _topology.Bonds.Select(b => new BondSample(b.Switch, b.Name, b.Bond.ActiveMember?.Name)).ToList();
         long startMs = _phaseStarts[_phase];
-        List<EventSpec> opening = _phase == 0 ? [] : _scenario.Events.Where(e => e.AtMs == startMs).ToList();
+        List<EventSpec> opening = _phase == 0 ? [] : _scenario.Events.Where(e => e.AtMs == startMs && e.OpensPhase).ToList();
         return new PhaseResult(_phase, startMs, endMs, opening, interfaces, bonds, legs);
     }
 
