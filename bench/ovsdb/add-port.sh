@@ -6,8 +6,11 @@
 #
 # Environment:
 #   N        number of ports added to each server (default 1000)
-#   VSW_DLL  the vsw.dll to run (default: src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll of this checkout;
-#            build it with `dotnet build src/SharpSwitch.Cli -c Release`)
+#   VSW_BIN  the native vsw executable to run (default: artifacts/native/vsw of this checkout, made by
+#            tools/publish-native.sh); this is how an operator runs the daemon
+#   VSW_DLL  the fallback when VSW_BIN does not exist: `dotnet VSW_DLL` (default:
+#            src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll; build it with `dotnet build src/SharpSwitch.Cli -c Release`),
+#            run with the collector sizes the native build bakes in (DOTNET_GCgen0size, DOTNET_GCRegionSize)
 #   KEEP_TIMES=DIR  also copy the raw per-command times (microseconds, one a line) to DIR
 #
 # Each ovs-vsctl invocation is timed on its own (bash $EPOCHREALTIME before and after, no extra fork), so a
@@ -20,12 +23,23 @@ export LC_ALL=C
 N=${N:-1000}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+VSW_BIN=${VSW_BIN:-$repo/artifacts/native/vsw}
 VSW_DLL=${VSW_DLL:-$repo/src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll}
 SCHEMA=${SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "N must be a positive integer" >&2; exit 2; }
-[[ -f $VSW_DLL ]] || { echo "missing $VSW_DLL: run dotnet build src/SharpSwitch.Cli -c Release" >&2; exit 2; }
-for tool in ovsdb-server ovsdb-tool ovs-vsctl dotnet; do
+# The native executable when there is one, else the IL build under `dotnet` with the same collector sizes.
+if [[ -x $VSW_BIN ]]; then
+    vsw=("$VSW_BIN")
+    vsw_kind="native (NativeAOT) $VSW_BIN"
+else
+    [[ -f $VSW_DLL ]] || { echo "missing $VSW_BIN and $VSW_DLL: run tools/publish-native.sh (or dotnet build src/SharpSwitch.Cli -c Release)" >&2; exit 2; }
+    command -v dotnet >/dev/null || { echo "missing dotnet" >&2; exit 2; }
+    vsw=(env DOTNET_GCgen0size="${DOTNET_GCgen0size:-100000}" DOTNET_GCRegionSize="${DOTNET_GCRegionSize:-100000}" dotnet "$VSW_DLL")
+    vsw_kind="JIT fallback: dotnet $VSW_DLL (no $VSW_BIN; tools/publish-native.sh makes it)"
+fi
+echo "measuring ours as: $vsw_kind" >&2
+for tool in ovsdb-server ovsdb-tool ovs-vsctl ovs-appctl; do
     command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
 
@@ -67,7 +81,7 @@ pids+=("$real_pid")
 wait_for_socket "$tmp/real/db.sock" "$real_pid"
 
 # --- vsw ovsdb-server (does not detach) ---
-dotnet "$VSW_DLL" ovsdb-server "$tmp/ours/conf.db" --remote="punix:$tmp/ours/db.sock" \
+"${vsw[@]}" ovsdb-server "$tmp/ours/conf.db" --remote="punix:$tmp/ours/db.sock" \
     --pidfile="$tmp/ours/ovsdb-server.pid" --unixctl="$tmp/ours/ovsdb-server.ctl" \
     --log-file="$tmp/ours/ovsdb-server.log" >"$tmp/ours/stdout" 2>&1 &
 ours_pid=$!
@@ -118,6 +132,8 @@ for s in 0 1; do
 done
 rss_after=("$(rss_kb "$real_pid")" "$(rss_kb "$ours_pid")")
 split_after=("$(rss_split "$real_pid")" "$(rss_split "$ours_pid")")
+memory_real=$(ovs-appctl -t "$tmp/real/ovsdb-server.ctl" memory/show | tr '\n' ' ')
+memory_ours=$(ovs-appctl -t "$tmp/ours/ovsdb-server.ctl" memory/show | tr '\n' ' ')
 
 # stats FILE -> "median p90 mean total" in microseconds (nearest-rank percentiles)
 stats() {
@@ -134,7 +150,7 @@ if [[ -n ${KEEP_TIMES:-} ]]; then mkdir -p "$KEEP_TIMES"; cp "$tmp/real.times" "
 
 echo "ovs-vsctl --no-wait add-port br0 pN, N=$N per server, alternating (order swapped every port)"
 echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')  cores: $(nproc)  load average before: $load_before  after: $load_after"
-echo "real: $(ovsdb-server --version | head -1)   ours: vsw ovsdb-server ($VSW_DLL)"
+echo "real: $(ovsdb-server --version | head -1)   ours: vsw ovsdb-server, $vsw_kind"
 printf '%-6s %12s %12s %12s %12s %14s %14s\n' server median_ms p90_ms mean_ms total_s rss_start_kB "rss_N_kB"
 printf '%-6s %12s %12s %12s %12s %14s %14s\n' real "$(ms "$r_med")" "$(ms "$r_p90")" "$(ms "$r_mean")" \
     "$(awk -v u="$r_tot" 'BEGIN { printf "%.2f", u / 1e6 }')" "${rss_before[0]}" "${rss_after[0]}"
@@ -144,3 +160,5 @@ echo "ratio ours/real: median $(ratio "$o_med" "$r_med")  p90 $(ratio "$o_p90" "
 echo "server CPU time per add-port (user+sys of the daemon during the loop): real $(cpu_ms 0) ms  ours $(cpu_ms 1) ms  ratio $(ratio "$(cpu_ms 1)" "$(cpu_ms 0)")"
 echo "VmRSS after $N ports as anon+file+shmem kB: real ${split_after[0]}  ours ${split_after[1]}"
 echo "wall time of the loop (both servers): $(awk -v a="${wall_start/./}" -v b="${wall_end/./}" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') s"
+echo "memory/show after $N ports: real: $memory_real"
+echo "                            ours: $memory_ours"

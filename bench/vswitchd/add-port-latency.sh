@@ -10,8 +10,11 @@
 #
 # Environment:
 #   N        number of ports added to each switch (default 1000)
-#   VSW_DLL  the vsw.dll to run (default: src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll of this checkout;
-#            build it with `dotnet build src/SharpSwitch.Cli -c Release`)
+#   VSW_BIN  the native vsw executable to run (default: artifacts/native/vsw of this checkout, made by
+#            tools/publish-native.sh); this is how an operator runs the daemon
+#   VSW_DLL  the fallback when VSW_BIN does not exist: `dotnet VSW_DLL` (default:
+#            src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll; build it with `dotnet build src/SharpSwitch.Cli -c Release`),
+#            run with the collector sizes the native build bakes in (DOTNET_GCgen0size, DOTNET_GCRegionSize)
 #   KEEP_TIMES=DIR  also copy the raw per-command times (microseconds, one a line, port 1 first) to DIR
 #
 # Each ovs-vsctl invocation is timed on its own with bash $EPOCHREALTIME (no extra fork). Real ovs-vswitchd
@@ -23,13 +26,24 @@ export LC_ALL=C
 N=${N:-1000}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+VSW_BIN=${VSW_BIN:-$repo/artifacts/native/vsw}
 VSW_DLL=${VSW_DLL:-$repo/src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll}
 SCHEMA=${SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 VSCTL_TIMEOUT=${VSCTL_TIMEOUT:-120}
 
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "N must be a positive integer" >&2; exit 2; }
-[[ -f $VSW_DLL ]] || { echo "missing $VSW_DLL: run dotnet build src/SharpSwitch.Cli -c Release" >&2; exit 2; }
-for tool in ovsdb-server ovsdb-tool ovs-vsctl ovs-vswitchd dotnet; do
+# The native executable when there is one, else the IL build under `dotnet` with the same collector sizes.
+if [[ -x $VSW_BIN ]]; then
+    vsw=("$VSW_BIN")
+    vsw_kind="native (NativeAOT) $VSW_BIN"
+else
+    [[ -f $VSW_DLL ]] || { echo "missing $VSW_BIN and $VSW_DLL: run tools/publish-native.sh (or dotnet build src/SharpSwitch.Cli -c Release)" >&2; exit 2; }
+    command -v dotnet >/dev/null || { echo "missing dotnet" >&2; exit 2; }
+    vsw=(env DOTNET_GCgen0size="${DOTNET_GCgen0size:-100000}" DOTNET_GCRegionSize="${DOTNET_GCRegionSize:-100000}" dotnet "$VSW_DLL")
+    vsw_kind="JIT fallback: dotnet $VSW_DLL (no $VSW_BIN; tools/publish-native.sh makes it)"
+fi
+echo "measuring ours as: $vsw_kind" >&2
+for tool in ovsdb-server ovsdb-tool ovs-vsctl ovs-vswitchd; do
     command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
 
@@ -86,7 +100,7 @@ pids+=("$real_pid")
 wait_for_socket "$tmp/real/ovs-vswitchd.ctl" "$real_pid"
 
 # --- vsw vswitchd (does not detach) ---
-dotnet "$VSW_DLL" vswitchd "unix:$tmp/ours/db.sock" --pidfile="$tmp/ours/ovs-vswitchd.pid" \
+"${vsw[@]}" vswitchd "unix:$tmp/ours/db.sock" --pidfile="$tmp/ours/ovs-vswitchd.pid" \
     --unixctl="$tmp/ours/ovs-vswitchd.ctl" --log-file="$tmp/ours/ovs-vswitchd.log" --enable-dummy=override \
     >"$tmp/ours/vswitchd.stdout" 2>&1 &
 ours_pid=$!
@@ -164,7 +178,7 @@ if [[ -n ${KEEP_TIMES:-} ]]; then mkdir -p "$KEEP_TIMES"; cp "$tmp/real.times" "
 
 echo "ovs-vsctl add-port br0 pN -- set Interface pN type=dummy (waits for cur_cfg), N=$N per switch, alternating"
 echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')  cores: $(nproc)  load average before: $load_before  after: $load_after"
-echo "real: $(ovs-vswitchd --version | head -1)   ours: vsw vswitchd ($VSW_DLL); both on $(ovsdb-server --version | head -1)"
+echo "real: $(ovs-vswitchd --version | head -1)   ours: vsw vswitchd, $vsw_kind; both on $(ovsdb-server --version | head -1)"
 printf '%-6s %10s %10s %10s %14s %10s %10s %13s %13s\n' switch first_ms median_ms p90_ms last10%_med_ms mean_ms total_s rss_0_kB rss_N_kB
 for s in 0 1; do
     if ((s == 0)); then set -- "$r_first" "$r_med" "$r_p90" "$r_tail" "$r_mean" "$r_tot"; else set -- "$o_first" "$o_med" "$o_p90" "$o_tail" "$o_mean" "$o_tot"; fi

@@ -1,4 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace SharpSwitch.Cli;
@@ -50,20 +51,34 @@ internal static class VswCommand
         return subcommand.Run(args[1..]);
     }
 
+    /// <summary>
+    /// Collects the subcommands of the classes that hold them. The list of classes is explicit, not a scan of the
+    /// assembly, so that a trimmed or NativeAOT build keeps exactly these entry points (the annotation on
+    /// <see cref="AddFrom"/> tells the trimmer to keep their methods); a new subcommand folder adds its class here.
+    /// </summary>
     private static Dictionary<string, Subcommand> Discover()
     {
         var table = new Dictionary<string, Subcommand>(StringComparer.Ordinal);
-        foreach (Type type in typeof(VswCommand).Assembly.GetTypes())
+        AddFrom(table, typeof(Vsctl.VsctlCommand));
+        AddFrom(table, typeof(Vswitchd.VswitchdCommand));
+        AddFrom(table, typeof(OvsdbServer.OvsdbServerCommand));
+        AddFrom(table, typeof(Unixctl.AppctlCommand));
+        AddFrom(table, typeof(Lab.LabCommand));
+        AddFrom(table, typeof(Start.StartCommand));
+        return table;
+    }
+
+    private static void AddFrom(
+        Dictionary<string, Subcommand> table,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type)
+    {
+        foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
         {
-            foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            VswSubcommandAttribute? attribute = method.GetCustomAttribute<VswSubcommandAttribute>();
+            if (attribute is not null)
             {
-                VswSubcommandAttribute? attribute = method.GetCustomAttribute<VswSubcommandAttribute>();
-                if (attribute is not null)
-                {
-                    table.Add(attribute.Name, new Subcommand(attribute.Name, attribute.Summary, method.CreateDelegate<Func<string[], int>>()));
-                }
+                table.Add(attribute.Name, new Subcommand(attribute.Name, attribute.Summary, method.CreateDelegate<Func<string[], int>>()));
             }
         }
-        return table;
     }
 }

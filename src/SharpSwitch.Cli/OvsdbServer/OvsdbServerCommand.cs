@@ -87,6 +87,31 @@ internal static class OvsdbServerCommand
         return 0;
     }
 
+    /// <summary>
+    /// <c>memory/show</c>: OVS's counters (<c>atoms</c>, <c>cells</c>, <c>monitors</c>, <c>sessions</c>) on one line, as
+    /// OVS prints them, followed by the garbage collector's view of the process on a second line, which OVS does not
+    /// have: the managed heap after the last collection (in total and per generation), the memory the collector has committed, the number of
+    /// collections and whether the server runs the workstation or server collector.
+    /// </summary>
+    internal static string MemoryShow(OvsdbServerEngine engine)
+    {
+        string counters = string.Join(" ", engine.MemoryReport().Select(p => $"{p.Key}:{p.Value}"));
+        GCMemoryInfo info = GC.GetGCMemoryInfo(GCKind.Any);
+        string gc = string.Join(" ",
+            $"gc-heap-kB:{info.HeapSizeBytes / 1024}",
+            $"gc-committed-kB:{info.TotalCommittedBytes / 1024}",
+            $"gc-fragmented-kB:{info.FragmentedBytes / 1024}",
+            $"gc-gen0-kB:{info.GenerationInfo[0].SizeAfterBytes / 1024}",
+            $"gc-gen1-kB:{info.GenerationInfo[1].SizeAfterBytes / 1024}",
+            $"gc-gen2-kB:{info.GenerationInfo[2].SizeAfterBytes / 1024}",
+            $"gc-loh-kB:{info.GenerationInfo[3].SizeAfterBytes / 1024}",
+            $"gc-poh-kB:{info.GenerationInfo[4].SizeAfterBytes / 1024}",
+            $"gc-collections:{GC.CollectionCount(0)}",
+            $"gc-mode:{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}",
+            $"gc-conserve:{AppContext.GetData("System.GC.ConserveMemory") ?? "0"}");
+        return counters + "\n" + gc;
+    }
+
     /// <summary>The ovs-appctl commands of our ovsdb-server, as data.</summary>
     private static IEnumerable<UnixctlCommand> ControlCommands(SharpSwitch.Ovsdb.Server.OvsdbServer server, OvsdbServerOptions options, ManualResetEventSlim stop)
     {
@@ -107,6 +132,7 @@ internal static class OvsdbServerCommand
                 return UnixctlResult.Error("compaction failed: " + e.Message);
             }
         }));
+        yield return new UnixctlCommand("memory/show", "", 0, 0, _ => server.Invoke(engine => UnixctlResult.Ok(MemoryShow(engine))));
         yield return new UnixctlCommand("ovsdb-server/list-dbs", "", 0, 0, _ => server.Invoke(engine =>
             UnixctlResult.Ok(string.Concat(engine.Databases.Keys.Order(StringComparer.Ordinal).Select(n => n + "\n")))));
         yield return new UnixctlCommand("ovsdb-server/list-remotes", "", 0, 0, _ =>

@@ -1,4 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -46,6 +47,43 @@ public static class JsonText
         }
     }
 
+    // One growable buffer per thread for ToElement: a server reply can be hundreds of kilobytes, and a buffer that is
+    // reused stays put instead of leaving a trail of large arrays for the collector after every reply.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_elementBuffer;
+
+    /// <summary>
+    /// The node as a <see cref="JsonElement"/> that owns its own copy of the text (the element stays valid after
+    /// the node changes). Unlike <c>JsonSerializer.SerializeToElement</c> this needs no reflection, so it works the
+    /// same in trimmed and NativeAOT builds.
+    /// </summary>
+    public static JsonElement ToElement(JsonNode? node)
+    {
+        ArrayBufferWriter<byte> buffer = t_elementBuffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        {
+            if (node is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                node.WriteTo(writer);
+            }
+        }
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        JsonElement element = JsonElement.ParseValue(ref reader);
+        if (buffer.Capacity > MaxRetainedBufferBytes)
+        {
+            // A rare huge reply (a dump of a big database) should not pin its buffer for the life of the process.
+            t_elementBuffer = null;
+        }
+        return element;
+    }
+
+    private const int MaxRetainedBufferBytes = 4 << 20;
+
     /// <summary>Compact JSON of a node, members in insertion order.</summary>
     public static string Compact(JsonNode? node) => node is null ? "null" : node.ToJsonString(CompactSerializer);
 
@@ -82,9 +120,6 @@ public static class JsonText
         using JsonDocument document = JsonDocument.Parse(text);
         return document.RootElement.Clone();
     }
-
-    /// <summary>Converts a node to an element.</summary>
-    public static JsonElement ToElement(JsonNode? node) => Parse(Compact(node));
 
     /// <summary>
     /// Reads a JSON string, turning escapes that do not form valid Unicode (lone surrogates) into an OVSDB error

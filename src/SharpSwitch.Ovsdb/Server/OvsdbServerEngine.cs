@@ -61,6 +61,40 @@ public sealed class OvsdbServerEngine
     /// <summary>The earliest time at which a blocked <c>wait</c> must time out, or null.</summary>
     public long? NextDeadlineMs => _sessions.SelectMany(s => s.Pending).Select(p => p.DeadlineMs).Where(d => d is not null).Min();
 
+    /// <summary>
+    /// What the server holds, counted the way OVS's <c>memory/show</c> counts it: <c>cells</c> is rows times user
+    /// columns over every database, <c>atoms</c> the atoms in those cells (a map pair counts two), plus the number of
+    /// monitors and sessions.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, long>> MemoryReport()
+    {
+        long cells = 0;
+        long atoms = 0;
+        foreach (ServedDatabase served in _databases.Values)
+        {
+            foreach (Schema.TableSchema table in served.Database.Schema.Tables)
+            {
+                IReadOnlyList<Schema.ColumnSchema> columns = table.Columns;
+                foreach (Row row in served.Database.Rows(table).Values)
+                {
+                    foreach (Schema.ColumnSchema column in columns)
+                    {
+                        Datum datum = row.Get(column);
+                        cells++;
+                        atoms += datum.IsMap ? 2L * datum.Count : datum.Count;
+                    }
+                }
+            }
+        }
+        return
+        [
+            new("atoms", atoms),
+            new("cells", cells),
+            new("monitors", _sessions.Sum(s => (long)s.Monitors.Count)),
+            new("sessions", _sessions.Count),
+        ];
+    }
+
     /// <summary>Registers a new client.</summary>
     public void Connect(OvsdbSession session) => _sessions.Add(session);
 
@@ -134,7 +168,7 @@ public sealed class OvsdbServerEngine
         }
     }
 
-    private static JsonElement ToElement(JsonNode? node) => JsonSerializer.SerializeToElement(node, JsonText.CompactSerializer);
+    private static JsonElement ToElement(JsonNode? node) => JsonText.ToElement(node);
 
     private static void Reply(OvsdbSession session, JsonElement id, JsonNode result) =>
         session.Send(JsonRpcMessage.CreateReply(id, ToElement(result)));
@@ -168,7 +202,7 @@ public sealed class OvsdbServerEngine
     {
         // The Python IDL sends its own UUID as an extra parameter; only the first one matters.
         ServedDatabase database = LookupDatabase(@params, "get_schema");
-        Reply(session, id, database.Database.Schema.ToJson());
+        session.Send(JsonRpcMessage.CreateReply(id, database.SchemaJson));
     }
 
     private void GetServerId(OvsdbSession session, JsonElement id, JsonElement @params, long now) =>

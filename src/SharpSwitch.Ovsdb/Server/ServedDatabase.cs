@@ -1,4 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Text.Json;
+using SharpSwitch.Ovsdb.Data;
 using SharpSwitch.Ovsdb.Storage;
 using SharpSwitch.Ovsdb.Transactions;
 
@@ -28,4 +30,12 @@ public sealed class ServedDatabase
 
     /// <summary>The backing file, or null for in-memory databases.</summary>
     public DatabaseFile? File { get; }
+
+    /// <summary>
+    /// The schema as the <c>get_schema</c> reply carries it. Every client asks for it (ovs-vsctl twice per
+    /// invocation) and a served schema never changes, so it is built once instead of once per request.
+    /// </summary>
+    internal JsonElement SchemaJson => _schemaJson ??= JsonText.ToElement(Database.Schema.ToJson());
+
+    private JsonElement? _schemaJson;
 }

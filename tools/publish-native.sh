@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Publish `vsw` the way an operator runs it: one NativeAOT executable (no JIT, no IL on disk) with the workstation,
+# non-concurrent collector and GC conserve-memory that src/SharpSwitch.Cli/SharpSwitch.Cli.csproj sets.
+#
+#   tools/publish-native.sh                 # into artifacts/native/ of this checkout
+#   OUT=/tmp/aot-vsw tools/publish-native.sh
+#
+# Environment:
+#   OUT          output directory (default: artifacts/native under the repository); the executable is $OUT/vsw
+#   INSTALL_DEPS=1  install the native toolchain with apt-get when it is missing (needs root)
+#
+# NativeAOT links with a C toolchain: clang (any clang-NN is accepted) or gcc, and zlib's development files. The
+# ILCompiler package comes from the NuGet feed at restore time; the SDK chooses its version. Build and
+# intermediate files go under $OUT/.build, never into the shared bin/ and obj/ folders of the source tree.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+OUT=${OUT:-$repo/artifacts/native}
+
+find_cc() {
+    local cc
+    for cc in clang $(compgen -c clang- | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n -r) gcc; do
+        command -v "$cc" >/dev/null && { echo "$cc"; return 0; }
+    done
+    return 1
+}
+
+have_zlib() { [[ -f /usr/include/zlib.h ]] || compgen -G '/usr/lib/*/libz.a' >/dev/null || compgen -G '/usr/lib/*/libz.so' >/dev/null; }
+
+if ! cc=$(find_cc) || ! have_zlib; then
+    if [[ ${INSTALL_DEPS:-0} == 1 && $(id -u) == 0 ]]; then
+        apt-get update -qq && apt-get install -y -qq clang zlib1g-dev >/dev/null
+        cc=$(find_cc)
+    else
+        echo "publish-native: need clang (or gcc) and zlib1g-dev; run with INSTALL_DEPS=1 as root, or apt-get install clang zlib1g-dev" >&2
+        exit 2
+    fi
+fi
+
+mkdir -p "$OUT"
+# TreatWarningsAsErrors is lifted for this publish only: the AOT and trim analyzers that PublishAot switches on
+# report reflection-based JSON serialization in projects other than the CLI (their ordinary builds stay strict).
+# Reflection-based System.Text.Json stays enabled because those calls serialize only strings and string arrays,
+# which NativeAOT compiles ahead of time.
+nice -n 10 dotnet publish "$repo/src/SharpSwitch.Cli" -c Release -r linux-x64 \
+    --artifacts-path "$OUT/.build" -o "$OUT" \
+    -p:PublishAot=true -p:CppCompilerAndLinker="$cc" \
+    -p:TreatWarningsAsErrors=false -p:JsonSerializerIsReflectionEnabledByDefault=true \
+    -nologo -clp:NoSummary -v:quiet
+rm -f "$OUT"/*.pdb "$OUT"/*.xml "$OUT"/*.dbg
+echo "published $OUT/vsw ($(du -k "$OUT/vsw" | cut -f1) kB, linked with $cc)"
