@@ -18,4 +18,7 @@ public sealed class LabRunOptions
     /// can draw a progress bar. It is called often and must be cheap.
     /// </summary>
     public Action<long, long>? Progress { get; init; }
+
+    /// <summary>Which switch runs the scenario's switch nodes: SharpSwitch in process (the default) or real Open vSwitch.</summary>
+    public Simulation.LabSwitchKind Switch { get; init; }
 }

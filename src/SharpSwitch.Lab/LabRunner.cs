@@ -14,7 +14,8 @@ public static class LabRunner
     public static LabResult Run(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return new LabSimulation(scenario).Run();
+        using var simulation = new LabSimulation(scenario);
+        return simulation.Run();
     }
 
     /// <summary>Runs <paramref name="scenario"/> as <see cref="Run(Scenario)"/> does, also writing a capture or reporting progress as <paramref name="options"/> ask.</summary>
@@ -22,6 +23,7 @@ public static class LabRunner
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(options);
-        return new LabSimulation(scenario, options).Run();
+        using var simulation = new LabSimulation(scenario, options);
+        return simulation.Run();
     }
 }

@@ -4,7 +4,6 @@ using SharpSwitch.Lab.Impairments;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.Lab.Traffic;
 using SharpSwitch.NetDev;
-using DatapathInstance = SharpSwitch.Datapath.Datapath;
 
 namespace SharpSwitch.Lab.Simulation;
 
@@ -14,7 +13,7 @@ namespace SharpSwitch.Lab.Simulation;
 /// the order is fixed: faults in file order, switches and hosts until no frame is left in flight, traffic in flow
 /// order, switches and hosts again. Nothing depends on wall time, so the same file always gives the same run.
 /// </summary>
-internal sealed class LabSimulation
+internal sealed class LabSimulation : IDisposable
 {
     /// <summary>
     /// How many switch-and-host passes one instant may take before the lab decides frames are circling (a loop in the
@@ -44,7 +43,7 @@ internal sealed class LabSimulation
         {
             _phaseStarts.Add(at);
         }
-        _topology = new LabTopology(scenario, _log);
+        _topology = new LabTopology(scenario, _log, (options ?? LabRunOptions.None).Switch);
         _impairments = new LabImpairments(scenario, _topology.CableOf, _topology.DeviceOf);
         _warnings.AddRange(_topology.Warnings);
         _recorder = new RunRecorder(scenario.DurationMs, _phaseStarts, options ?? LabRunOptions.None);
@@ -52,6 +51,9 @@ internal sealed class LabSimulation
         CreateTraffic();
         ChooseSampledInterfaces();
     }
+
+    /// <summary>Stops whatever the topology started outside this process (real OVS daemons).</summary>
+    public void Dispose() => _topology.Dispose();
 
     public LabResult Run()
     {
@@ -116,9 +118,9 @@ internal sealed class LabSimulation
         {
             next = Math.Min(next, source.NextSendMs);
         }
-        foreach (DatapathInstance datapath in _topology.Datapaths)
+        foreach (ILabSwitch sw in _topology.Switches)
         {
-            next = Math.Min(next, datapath.NextWakeMs);
+            next = Math.Min(next, sw.NextWakeMs);
         }
         next = Math.Min(next, _impairments.NextDueMs);
         foreach (LabHost host in _topology.Hosts)
@@ -138,9 +140,9 @@ internal sealed class LabSimulation
         {
             return true;
         }
-        foreach (DatapathInstance datapath in _topology.Datapaths)
+        foreach (ILabSwitch sw in _topology.Switches)
         {
-            if (datapath.NextWakeMs <= now)
+            if (sw.NextWakeMs <= now)
             {
                 return true;
             }
@@ -161,9 +163,9 @@ internal sealed class LabSimulation
         {
             // Frames an impaired cable releases at this instant join the pass like any other arrival.
             _impairments.AdvanceTo(now);
-            foreach (DatapathInstance datapath in _topology.Datapaths)
+            foreach (ILabSwitch sw in _topology.Switches)
             {
-                datapath.Run(now);
+                sw.Run(now);
             }
             foreach (LabHost host in _topology.Hosts)
             {
@@ -220,7 +222,7 @@ internal sealed class LabSimulation
             leg.ClosePhase(_phase, endMs);
             legs.Add(new LegSample(leg.Label, leg.Phase(_phase)));
         }
-        List<BondSample> bonds = _topology.Bonds.Select(b => new BondSample(b.Switch, b.Name, b.Bond.ActiveMember?.Name)).ToList();
+        List<BondSample> bonds = _topology.Bonds.Select(b => new BondSample(b.Switch, b.Name, b.ActiveMember())).ToList();
         long startMs = _phaseStarts[_phase];
         List<EventSpec> opening = _phase == 0 ? [] : _scenario.Events.Where(e => e.AtMs == startMs && e.OpensPhase).ToList();
         return new PhaseResult(_phase, startMs, endMs, opening, interfaces, bonds, legs);
@@ -249,9 +251,9 @@ internal sealed class LabSimulation
             {
                 case PingSpec ping:
                     {
-                        var leg = new FlowLeg($"{ping.Name} {from.Name} -> {to.Name} (echo replies)", from.Name, from.Name, ping.StartMs, ping.StopMs, phaseCount);
+                        var leg = new FlowLeg($"{ping.Name} {from.Name} -> {to.Name} (echo replies)", from.Name, from.Name, ping.StartMs, ping.StopMs, phaseCount, NextFlowId());
                         ushort identifier = (ushort)(index + 1);
-                        from.ReceiveEchoRepliesFor(identifier, leg);
+                        from.Receive(leg);
                         _legs.Add(leg);
                         _recorder.TrackLeg(leg, FlowMatch.Ping(from.Ipv4Address, to.Ipv4Address, identifier));
                         _sources.Add(TrafficSource.Ping(leg, from, to.Ipv4Address, identifier, ping.PayloadBytes, ping.IntervalMs));
@@ -267,6 +269,16 @@ internal sealed class LabSimulation
                         }
                         break;
                     }
+                case TcpStreamSpec tcp:
+                    {
+                        var leg = new FlowLeg($"{tcp.Name} {from.Name} -> {to.Name} (tcp)", from.Name, to.Name, tcp.StartMs, tcp.StopMs, phaseCount, NextFlowId());
+                        to.ReceiveTcp(leg);
+                        _legs.Add(leg);
+                        var sender = new TcpSender(leg, from, to.Ipv4Address, (ushort)(TcpSender.FirstSourcePort + index), TcpSender.ServerPort, tcp.FrameBytes, tcp.RatePps, tcp.Window, tcp.RtoMs);
+                        from.SendTcpFrom(sender);
+                        _sources.Add(TrafficSource.Tcp(sender, from));
+                        break;
+                    }
                 default:
                     throw new InvalidOperationException("unknown traffic kind");
             }
@@ -275,12 +287,15 @@ internal sealed class LabSimulation
 
     private void AddUdpLeg(string label, UdpStreamSpec udp, LabHost sender, LabHost receiver, ushort port, int phaseCount)
     {
-        var leg = new FlowLeg(label, sender.Name, receiver.Name, udp.StartMs, udp.StopMs, phaseCount);
-        receiver.ReceiveUdpOn(port, leg);
+        var leg = new FlowLeg(label, sender.Name, receiver.Name, udp.StartMs, udp.StopMs, phaseCount, NextFlowId(), udp.Flows);
+        receiver.Receive(leg);
         _legs.Add(leg);
         _recorder.TrackLeg(leg, FlowMatch.Udp(sender.Ipv4Address, receiver.Ipv4Address, port));
         _sources.Add(TrafficSource.Udp(leg, sender, receiver.Ipv4Address, port, udp.FrameBytes, udp.RatePps));
     }
+
+    /// <summary>The flow id of the next leg: legs are numbered from 1 in creation order, so every run numbers them alike.</summary>
+    private uint NextFlowId() => (uint)(_legs.Count + 1);
 
     private void ChooseSampledInterfaces()
     {

@@ -3,6 +3,7 @@ using SharpSwitch.Bonding;
 using SharpSwitch.Datapath;
 using SharpSwitch.Lab.Hosts;
 using SharpSwitch.Lab.InProcess;
+using SharpSwitch.Lab.RealOvs;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.NetDev;
 using SharpSwitch.Ovsdb.Transactions;
@@ -13,7 +14,43 @@ using DatapathInstance = SharpSwitch.Datapath.Datapath;
 namespace SharpSwitch.Lab.Simulation;
 
 /// <summary>A bond of the topology, for sampling its active member.</summary>
-internal sealed record LabBond(string Switch, string Name, IReadOnlyList<string> Members, Bond Bond);
+/// <param name="ActiveMember">Reads the bond's active member now (null when none).</param>
+internal sealed record LabBond(string Switch, string Name, IReadOnlyList<string> Members, Func<string?> ActiveMember);
+
+/// <summary>Which switch runs the scenario's switch nodes.</summary>
+public enum LabSwitchKind
+{
+    /// <summary>SharpSwitch, in process: one database and one switch daemon per switch node.</summary>
+    SharpSwitch,
+
+    /// <summary>Real Open vSwitch: one <c>ovsdb-server</c> and <c>ovs-vswitchd --enable-dummy</c> per switch node.</summary>
+    Ovs,
+}
+
+/// <summary>A switch node as the discrete-event loop drives it: run it at an instant, ask when it next needs to run.</summary>
+internal interface ILabSwitch
+{
+    /// <summary>The switch node's name.</summary>
+    string Name { get; }
+
+    /// <summary>The earliest virtual time at which the switch has a timer due.</summary>
+    long NextWakeMs { get; }
+
+    /// <summary>Lets the switch forward what reached it and run its timers at <paramref name="nowMs"/>.</summary>
+    void Run(long nowMs);
+}
+
+/// <summary>A SharpSwitch switch node: the datapath its daemon built, run directly on the lab's clock.</summary>
+internal sealed class DatapathSwitch(string name, DatapathInstance datapath) : ILabSwitch
+{
+    public string Name { get; } = name;
+
+    public DatapathInstance Datapath { get; } = datapath;
+
+    public long NextWakeMs => Datapath.NextWakeMs;
+
+    public void Run(long nowMs) => Datapath.Run(nowMs);
+}
 
 /// <summary>
 /// The scenario's topology made real. Each switch node gets its own <c>Open_vSwitch</c> database and switch daemon
@@ -22,18 +59,32 @@ internal sealed record LabBond(string Switch, string Name, IReadOnlyList<string>
 /// bonds and dummy interfaces. The lab then cables those interfaces, adds the hosts, and runs each daemon's datapath
 /// on its own virtual clock. Setup is asynchronous (it is a conversation with the databases); the run is not.
 /// </summary>
-internal sealed class LabTopology
+internal sealed class LabTopology : IDisposable
 {
     private readonly Dictionary<(string Node, string Interface), DummyNetDev> _devices = [];
     private readonly Dictionary<(string Node, string Interface), Cable> _cables = [];
     private readonly List<DummyNetDev> _allDevices = [];
     private readonly List<DummyNetDev> _unattendedHostSides = [];
 
-    public LabTopology(Scenario scenario, BondEventLog log)
+    private readonly List<RealOvsSwitch> _realSwitches = [];
+    private string? _realOvsDirectory;
+
+    public LabTopology(Scenario scenario, BondEventLog log, LabSwitchKind kind = LabSwitchKind.SharpSwitch)
     {
         Pool = new PacketPool();
-        // Task.Run keeps the setup's continuations off any caller's synchronization context, so waiting here is safe.
-        Task.Run(() => BuildSwitchesAsync(scenario, log)).GetAwaiter().GetResult();
+        Kind = kind;
+        switch (kind)
+        {
+            case LabSwitchKind.SharpSwitch:
+                // Task.Run keeps the setup's continuations off any caller's synchronization context, so waiting here is safe.
+                Task.Run(() => BuildSwitchesAsync(scenario, log)).GetAwaiter().GetResult();
+                break;
+            case LabSwitchKind.Ovs:
+                BuildRealOvsSwitches(scenario, log);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown switch kind");
+        }
         foreach (HostSpec hostSpec in scenario.Topology.Hosts)
         {
             DummyNetDev device;
@@ -57,6 +108,12 @@ internal sealed class LabTopology
             _cables[(link.B.Node, link.B.Interface)] = cable;
         }
     }
+
+    /// <summary>Which switch runs the switch nodes.</summary>
+    public LabSwitchKind Kind { get; }
+
+    /// <summary>The switch nodes as the discrete-event loop runs them, in file order.</summary>
+    public List<ILabSwitch> Switches { get; } = [];
 
     /// <summary>The virtual clock the switch daemons and their databases read.</summary>
     public LabClock Clock { get; } = new();
@@ -151,6 +208,7 @@ internal sealed class LabTopology
     {
         DatapathInstance datapath = daemon.Datapath;
         Datapaths.Add(datapath);
+        Switches.Add(new DatapathSwitch(sw.Name, datapath));
         foreach (BridgeSpec bridgeSpec in sw.Bridges)
         {
             if (!datapath.TryGetBridge(bridgeSpec.Name, out Bridge bridge))
@@ -181,7 +239,69 @@ internal sealed class LabTopology
                 {
                     throw new InvalidOperationException($"{sw.Name}: the switch daemon did not create bond {bondSpec.Name}");
                 }
-                Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), bond));
+                Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), () => bond.ActiveMember?.Name));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts real Open vSwitch for every switch node, each in its own directory under one temporary folder, and
+    /// adopts the stand-in device of each of its interfaces, which the lab cables exactly as it cables SharpSwitch's.
+    /// </summary>
+    private void BuildRealOvsSwitches(Scenario scenario, BondEventLog log)
+    {
+        RealOvsTools.EnsureInstalled();
+        // Socket paths must fit in 108 bytes, so the folder is short and directly under the temporary directory.
+        _realOvsDirectory = Directory.CreateTempSubdirectory("vsw-lab-").FullName;
+        try
+        {
+            foreach (SwitchSpec sw in scenario.Topology.Switches)
+            {
+                var ovs = new RealOvsSwitch(sw, Path.Combine(_realOvsDirectory, sw.Name), Pool, log.SinkFor(sw.Name));
+                _realSwitches.Add(ovs);
+                Switches.Add(ovs);
+                Warnings.AddRange(ovs.Notes);
+                var internalPorts = sw.Bridges.SelectMany(b => b.Ports).Where(p => p.Internal).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                foreach ((string name, DummyNetDev device) in ovs.Devices)
+                {
+                    _allDevices.Add(device);
+                    _devices[(sw.Name, name)] = device;
+                    if (internalPorts.Contains(name))
+                    {
+                        _allDevices.Add(device.HostSide!);
+                        _unattendedHostSides.Add(device.HostSide!);
+                    }
+                }
+                foreach (BondSpec bondSpec in sw.Bridges.SelectMany(b => b.Bonds))
+                {
+                    Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), () => ovs.ActiveMember(bondSpec.Name)));
+                }
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops real OVS daemons, if the lab started any, and removes their run directories.</summary>
+    public void Dispose()
+    {
+        foreach (RealOvsSwitch ovs in _realSwitches)
+        {
+            ovs.Dispose();
+        }
+        _realSwitches.Clear();
+        if (_realOvsDirectory is not null && Directory.Exists(_realOvsDirectory))
+        {
+            try
+            {
+                Directory.Delete(_realOvsDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left under the temporary directory for the system to clean.
             }
         }
     }

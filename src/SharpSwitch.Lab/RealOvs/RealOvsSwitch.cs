@@ -1,0 +1,399 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using SharpSwitch.Bonding;
+using SharpSwitch.Lab.Scenarios;
+using SharpSwitch.Lab.Simulation;
+using SharpSwitch.NetDev;
+using SharpSwitch.Switchd.Unixctl;
+
+namespace SharpSwitch.Lab.RealOvs;
+
+/// <summary>
+/// One switch node of a scenario run by real Open vSwitch: its own <c>ovsdb-server</c> and
+/// <c>ovs-vswitchd --enable-dummy=override</c> in a private run directory, configured with <c>ovs-vsctl</c> (the same
+/// rows the in-process lab writes), its clock stopped with <c>time/stop</c> and moved with <c>time/warp</c> as the
+/// lab's virtual time advances. Every interface is a netdev-dummy listening on <c>options:pstream</c>; the lab
+/// connects to each and stands in for the interface with a local device that it cables as usual, relaying frames
+/// between the two with netdev-dummy's framing. The stand-in's carrier and administrative state are mirrored into OVS
+/// with <c>netdev-dummy/set-admin-state</c>, which is what OVS's bonds see as a link going down or up; a cut stream
+/// is not (netdev-dummy keeps its carrier without <c>carrier-follows-stream</c>, which OVS 3.1 lacks).
+/// </summary>
+internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
+{
+    /// <summary>How long the switch must stay silent after being poked before the lab decides it has answered.</summary>
+    private const int QuietMs = 4;
+
+    /// <summary>The longest the lab waits for one switch to fall silent, so that a chatty switch cannot stall a run.</summary>
+    private const int MaxSettleMs = 500;
+
+    private static readonly TimeSpan s_controlTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _directory;
+    private readonly string _control;
+    private readonly string _serverControl;
+    private readonly List<RelayedInterface> _interfaces = [];
+    private readonly OvsBondLog _log;
+    private readonly IBondEventSink _sink;
+    private long _warpedTo;
+    private bool _disposed;
+
+    [GeneratedRegex(@"^active member mac: \S+\((?<member>[^)]*)\)$", RegexOptions.Multiline)]
+    private static partial Regex ActiveMemberLine();
+
+    public RealOvsSwitch(SwitchSpec spec, string directory, PacketPool pool, IBondEventSink sink)
+    {
+        Name = spec.Name;
+        _directory = directory;
+        _sink = sink;
+        _control = Path.Combine(directory, "ovs-vswitchd.ctl");
+        _serverControl = Path.Combine(directory, "ovsdb-server.ctl");
+        var bondOfMember = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (BondSpec bond in spec.Bridges.SelectMany(b => b.Bonds))
+        {
+            foreach (BondInterfaceSpec member in bond.Interfaces)
+            {
+                bondOfMember[member.Name] = bond.Name;
+            }
+        }
+        _log = new OvsBondLog(Path.Combine(directory, "ovs-vswitchd.log"), bondOfMember);
+        try
+        {
+            Start();
+            Configure(spec);
+            ConnectInterfaces(spec, pool);
+            PinInitialActiveMembers(spec);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>Notes about what the lab did to make the run repeatable, for the report's warnings.</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>The lab's stand-in for each OVS interface, by interface name.</summary>
+    public IEnumerable<(string Name, DummyNetDev Device)> Devices => _interfaces.Select(i => (i.Name, i.Device));
+
+    /// <summary>OVS's timers are driven at least this often, so that delays expire close to when they are due.</summary>
+    public long NextWakeMs => _warpedTo + 100;
+
+    private void Start()
+    {
+        Directory.CreateDirectory(_directory);
+        string database = Path.Combine(_directory, "conf.db");
+        RealOvsTools.Run(_directory, "ovsdb-tool", "create", database, RealOvsTools.Schema!);
+        RealOvsTools.StartDaemon(_directory, "ovsdb-server", "--detach", "--no-chdir", "--pidfile", "--log-file",
+            "--remote=punix:" + DatabaseSocket, "--unixctl=" + _serverControl, database);
+        RealOvsTools.Run(_directory, "ovs-vsctl", "--db=unix:" + DatabaseSocket, "--no-wait", "init");
+        RealOvsTools.StartDaemon(_directory, "ovs-vswitchd", "--enable-dummy=override", "--disable-system", "--detach",
+            "--no-chdir", "--pidfile", "--log-file", "--unixctl=" + _control, "unix:" + DatabaseSocket);
+        Call("time/stop");
+    }
+
+    private string DatabaseSocket => Path.Combine(_directory, "db.sock");
+
+    private string SocketOf(string interfaceName) => Path.Combine(_directory, interfaceName + ".sock");
+
+    /// <summary>
+    /// One <c>ovs-vsctl</c> invocation with the rows the in-process lab writes (<see cref="InProcess.LabConfigWriter"/>);
+    /// without <c>--no-wait</c> it returns once ovs-vswitchd has applied them (<c>cur_cfg</c>).
+    /// </summary>
+    private void Configure(SwitchSpec spec)
+    {
+        var args = new List<string> { "--db=unix:" + DatabaseSocket, "--timeout=60" };
+        void Command(params string[] words)
+        {
+            args.Add("--");
+            args.AddRange(words);
+        }
+        foreach (BridgeSpec bridge in spec.Bridges)
+        {
+            Command("add-br", bridge.Name);
+            Command("set", "bridge", bridge.Name, "other_config:hwaddr=\"" + LabTopology.DeriveMac(spec.Name + "/" + bridge.Name) + "\"");
+            foreach (PortSpec port in bridge.Ports)
+            {
+                Command("add-port", bridge.Name, port.Name);
+                Command("set", "interface", port.Name, port.Internal ? "type=internal" : "type=dummy", $"options:pstream=\"punix:{SocketOf(port.Name)}\"");
+                SetVlan(port.Name, port.Tag, port.Trunks, port.VlanMode, Command);
+            }
+            foreach (BondSpec bond in bridge.Bonds)
+            {
+                Command(["add-bond", bridge.Name, bond.Name, .. bond.Interfaces.Select(m => m.Name)]);
+                var columns = new List<string> { "set", "port", bond.Name };
+                if (bond.BondMode is not null)
+                {
+                    columns.Add("bond_mode=" + bond.BondMode);
+                }
+                if (bond.Lacp is not null)
+                {
+                    columns.Add("lacp=" + bond.Lacp);
+                }
+                columns.Add(string.Create(CultureInfo.InvariantCulture, $"bond_updelay={bond.UpdelayMs}"));
+                columns.Add(string.Create(CultureInfo.InvariantCulture, $"bond_downdelay={bond.DowndelayMs}"));
+                columns.AddRange(bond.OtherConfig.Select(kv => $"other_config:{kv.Key}=\"{kv.Value}\""));
+                Command([.. columns]);
+                SetVlan(bond.Name, bond.Tag, bond.Trunks, bond.VlanMode, Command);
+                foreach (BondInterfaceSpec member in bond.Interfaces)
+                {
+                    Command(["set", "interface", member.Name, "type=dummy", $"options:pstream=\"punix:{SocketOf(member.Name)}\"",
+                        .. member.OtherConfig.Select(kv => $"other_config:{kv.Key}=\"{kv.Value}\"")]);
+                }
+            }
+        }
+        RealOvsTools.Run(_directory, "ovs-vsctl", [.. args]);
+    }
+
+    private static void SetVlan(string port, int? tag, IReadOnlyList<int> trunks, VlanMode mode, Action<string[]> command)
+    {
+        var columns = new List<string> { "set", "port", port };
+        if (tag is int value)
+        {
+            columns.Add(string.Create(CultureInfo.InvariantCulture, $"tag={value}"));
+        }
+        if (trunks.Count > 0)
+        {
+            columns.Add("trunks=" + string.Join(',', trunks.Select(t => t.ToString(CultureInfo.InvariantCulture))));
+        }
+        string? modeName = mode switch
+        {
+            VlanMode.Default => null,
+            VlanMode.Access => "access",
+            VlanMode.Trunk => "trunk",
+            VlanMode.NativeTagged => "native-tagged",
+            VlanMode.NativeUntagged => "native-untagged",
+            _ => throw new InvalidOperationException("unknown VLAN mode"),
+        };
+        if (modeName is not null)
+        {
+            columns.Add("vlan_mode=" + modeName);
+        }
+        if (columns.Count > 3)
+        {
+            command([.. columns]);
+        }
+    }
+
+    private void ConnectInterfaces(SwitchSpec spec, PacketPool pool)
+    {
+        foreach (BridgeSpec bridge in spec.Bridges)
+        {
+            foreach (PortSpec port in bridge.Ports)
+            {
+                DummyNetDev device = port.Internal
+                    ? DummyNetDev.CreateInternal(port.Name, LabTopology.DeriveMac(spec.Name + ":" + port.Name), pool)
+                    : new DummyNetDev(port.Name, LabTopology.DeriveMac(spec.Name + ":" + port.Name), pool);
+                _interfaces.Add(new RelayedInterface(port.Name, device, FramedSocket.Connect(SocketOf(port.Name))));
+            }
+            foreach (BondInterfaceSpec member in bridge.Bonds.SelectMany(b => b.Interfaces))
+            {
+                var device = new DummyNetDev(member.Name, LabTopology.DeriveMac(spec.Name + ":" + member.Name), pool);
+                _interfaces.Add(new RelayedInterface(member.Name, device, FramedSocket.Connect(SocketOf(member.Name))));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Without <c>bond-primary</c>, OVS makes whichever enabled member comes first in its hash map active, which
+    /// changes from run to run. The lab makes the member SharpSwitch would choose (the first by name) active with
+    /// <c>bond/set-active-member</c>, so that repeated runs agree, and says so in the report.
+    /// </summary>
+    private void PinInitialActiveMembers(SwitchSpec spec)
+    {
+        foreach (BondSpec bond in spec.Bridges.SelectMany(b => b.Bonds))
+        {
+            if (bond.OtherConfig.ContainsKey("bond-primary") || bond.Lacp is "active" or "passive")
+            {
+                continue;
+            }
+            string first = bond.Interfaces.Select(m => m.Name).Order(StringComparer.Ordinal).First();
+            string? chosen = ActiveMember(bond.Name);
+            if (chosen is not null && chosen != first)
+            {
+                Call("bond/set-active-member", bond.Name, first);
+                Notes.Add($"{Name}: bond {bond.Name}: OVS first chose {chosen} (hash order, differs between runs); the lab made {first} active with bond/set-active-member");
+            }
+        }
+        // What OVS logged while the lab set it up is what happened at time 0; the choice the lab overrode is left out.
+        List<BondEvent> setup = _log.ReadNew(0);
+        foreach (BondEvent e in setup.Where(e => e.Kind != BondEventKind.ActiveChanged))
+        {
+            _sink.OnEvent(e);
+        }
+        foreach (BondSpec bond in spec.Bridges.SelectMany(b => b.Bonds))
+        {
+            if (ActiveMember(bond.Name) is string active)
+            {
+                _sink.OnEvent(new BondEvent(0, bond.Name, active, BondEventKind.ActiveChanged, $"bond {bond.Name}: active member is now {active}", "initial active member (bond/show)"));
+            }
+        }
+    }
+
+    /// <summary>The active member as <c>bond/show</c> reports it, or null when there is none.</summary>
+    public string? ActiveMember(string bond)
+    {
+        Match match = ActiveMemberLine().Match(Call("bond/show", bond));
+        return match.Success && match.Groups["member"].Value is { Length: > 0 } member && member != "none" ? member : null;
+    }
+
+    /// <summary>
+    /// One step of the lab at <paramref name="nowMs"/>: OVS's clock is warped to it, link changes are mirrored, frames
+    /// the lab delivered to the stand-ins are sent into OVS, and whatever OVS sends back is put on the stand-ins' wires.
+    /// </summary>
+    public void Run(long nowMs)
+    {
+        bool poked = false;
+        if (nowMs > _warpedTo)
+        {
+            Call("time/warp", (nowMs - _warpedTo).ToString(CultureInfo.InvariantCulture));
+            _warpedTo = nowMs;
+            poked = true;
+        }
+        foreach (RelayedInterface relayed in _interfaces)
+        {
+            bool up = relayed.Device.AdminUp && relayed.Device.Carrier;
+            if (up != relayed.OvsUp)
+            {
+                Call("netdev-dummy/set-admin-state", relayed.Name, up ? "up" : "down");
+                relayed.OvsUp = up;
+                poked = true;
+            }
+        }
+        if (poked)
+        {
+            // A unixctl request is answered between two runs of OVS's main loop, so two round trips guarantee that the
+            // bonds have run at least once with the new time and link states before the lab reads the log.
+            Call("version");
+            Call("version");
+        }
+        bool sent = false;
+        foreach (RelayedInterface relayed in _interfaces)
+        {
+            while (relayed.Device.ReceiveFrame() is byte[] frame)
+            {
+                relayed.Socket.Send(frame);
+                sent = true;
+            }
+        }
+        ReadFromSwitch(sent || poked);
+        foreach (BondEvent e in _log.ReadNew(nowMs))
+        {
+            _sink.OnEvent(e);
+        }
+    }
+
+    private void ReadFromSwitch(bool expectAnswer)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        long lastData = 0;
+        var sockets = new List<Socket>();
+        while (true)
+        {
+            int frames = 0;
+            foreach (RelayedInterface relayed in _interfaces)
+            {
+                frames += relayed.Socket.ReadAvailable(frame => relayed.Device.Transmit(frame));
+            }
+            long elapsed = stopwatch.ElapsedMilliseconds;
+            if (frames > 0)
+            {
+                lastData = elapsed;
+            }
+            if (!expectAnswer || elapsed - lastData >= QuietMs || elapsed >= MaxSettleMs)
+            {
+                return;
+            }
+            sockets.Clear();
+            sockets.AddRange(_interfaces.Select(i => i.Socket.Socket));
+            Socket.Select(sockets, null, null, 1000);
+        }
+    }
+
+    private string Call(string command, params string[] args)
+    {
+        UnixctlResult result = Task.Run(() => UnixctlClient.CallAsync(_control, command, args, s_controlTimeout)).GetAwaiter().GetResult();
+        if (!result.Success)
+        {
+            throw new RealOvsException($"{Name}: ovs-appctl {command} {string.Join(' ', args)}: {result.Text.Trim()}");
+        }
+        return result.Text;
+    }
+
+    /// <summary>Stops both daemons and removes the run directory.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        foreach (RelayedInterface relayed in _interfaces)
+        {
+            relayed.Socket.Dispose();
+        }
+        Stop("ovs-vswitchd", _control);
+        Stop("ovsdb-server", _serverControl);
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A daemon that is slow to exit may still hold a file; the directory is under the system's temp folder.
+        }
+    }
+
+    private void Stop(string program, string control)
+    {
+        string pidFile = Path.Combine(_directory, program + ".pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int pid))
+        {
+            return;
+        }
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+        using (process)
+        {
+            try
+            {
+                Task.Run(() => UnixctlClient.CallAsync(control, "exit", [], TimeSpan.FromSeconds(5))).GetAwaiter().GetResult();
+            }
+            catch (UnixctlClientException)
+            {
+                // Already going away; the wait below decides.
+            }
+            if (!process.WaitForExit(10_000))
+            {
+                process.Kill();
+                process.WaitForExit(5_000);
+            }
+        }
+    }
+
+    /// <summary>An OVS interface and the lab's stand-in for it, joined by a socket.</summary>
+    private sealed class RelayedInterface(string name, DummyNetDev device, FramedSocket socket)
+    {
+        public string Name { get; } = name;
+
+        public DummyNetDev Device { get; } = device;
+
+        public FramedSocket Socket { get; } = socket;
+
+        /// <summary>The state last set in OVS with set-admin-state; OVS's dummies start up.</summary>
+        public bool OvsUp { get; set; } = true;
+    }
+}
