@@ -1,5 +1,4 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
-using System.Buffers.Binary;
 using SharpSwitch.Lab.Traffic;
 using SharpSwitch.NetDev;
 using SharpSwitch.Packets;
@@ -9,7 +8,9 @@ namespace SharpSwitch.Lab.Hosts;
 /// <summary>
 /// A lab host: one interface with a MAC and an IPv4 address, and a tiny IP stack. It answers ARP requests for
 /// its address and ICMP echo requests, resolves neighbours with ARP before sending (holding a few packets meanwhile,
-/// as Linux's neighbour table does), and hands arriving test traffic to the <see cref="FlowLeg"/> that waits for it.
+/// as Linux's neighbour table does), and hands arriving test traffic to the <see cref="FlowLeg"/> whose flow id the
+/// packet carries (<see cref="TrafficPayload"/>). For TCP-like streams it is both ends: it acknowledges the segments
+/// of the streams it receives, and passes acknowledgements to the <see cref="TcpSender"/> of the streams it sends.
 /// </summary>
 internal sealed class LabHost
 {
@@ -20,12 +21,11 @@ internal sealed class LabHost
     public const long ArpRetryMs = 1000;
 
     private const int FrameBufferBytes = 1600;
-    private const int SequenceBytes = 4;
-
     private readonly Dictionary<uint, MacAddress> _neighbours = [];
     private readonly Dictionary<uint, PendingResolution> _unresolved = [];
-    private readonly Dictionary<ushort, FlowLeg> _udpReceivers = [];
-    private readonly Dictionary<ushort, FlowLeg> _echoReceivers = [];
+    private readonly Dictionary<uint, FlowLeg> _receivers = [];
+    private readonly Dictionary<uint, TcpReceiver> _tcpReceivers = [];
+    private readonly Dictionary<ushort, TcpSender> _tcpSenders = [];
     private readonly byte[] _frame = new byte[FrameBufferBytes];
     private readonly byte[] _payload = new byte[FrameBufferBytes];
 
@@ -52,22 +52,37 @@ internal sealed class LabHost
     /// <summary>Housekeeping counters.</summary>
     public HostCounters Counters { get; } = new();
 
-    /// <summary>Makes <paramref name="leg"/> the receiver of UDP datagrams to <paramref name="port"/>.</summary>
-    public void ReceiveUdpOn(ushort port, FlowLeg leg) => _udpReceivers.Add(port, leg);
+    /// <summary>
+    /// Makes <paramref name="leg"/> the receiver of the UDP datagrams or echo replies that carry its flow id (for a
+    /// ping, the pinger receives its own leg's replies).
+    /// </summary>
+    public void Receive(FlowLeg leg) => _receivers.Add(leg.FlowId, leg);
 
-    /// <summary>Makes <paramref name="leg"/> the receiver of echo replies with <paramref name="identifier"/>.</summary>
-    public void ReceiveEchoRepliesFor(ushort identifier, FlowLeg leg) => _echoReceivers.Add(identifier, leg);
+    /// <summary>Makes this host the receiving end of a TCP-like stream: it records and acknowledges the segments.</summary>
+    public void ReceiveTcp(FlowLeg leg) => _tcpReceivers.Add(leg.FlowId, new TcpReceiver(leg));
 
-    /// <summary>Sends an ICMP echo request whose payload starts with <paramref name="sequence"/>.</summary>
-    public void SendEchoRequest(uint destination, ushort identifier, uint sequence, int payloadBytes, long nowMs)
+    /// <summary>Makes this host the sending end of a TCP-like stream: acknowledgements to its port go to <paramref name="sender"/>.</summary>
+    public void SendTcpFrom(TcpSender sender) => _tcpSenders.Add(sender.SourcePort, sender);
+
+    /// <summary>Sends an ICMP echo request whose payload starts with the flow id and <paramref name="sequence"/>.</summary>
+    public void SendEchoRequest(uint destination, ushort identifier, uint flowId, uint sequence, int payloadBytes, long nowMs)
     {
-        Send(new OutgoingPacket(PacketKind.EchoRequest, destination, identifier, sequence, payloadBytes), nowMs);
+        Send(new OutgoingPacket(PacketKind.EchoRequest, destination, identifier, 0, flowId, sequence, 0, payloadBytes), nowMs);
     }
 
-    /// <summary>Sends a UDP datagram in a frame of <paramref name="frameBytes"/> whose payload starts with <paramref name="sequence"/>.</summary>
-    public void SendUdp(uint destination, ushort port, uint sequence, int frameBytes, long nowMs)
+    /// <summary>Sends a UDP datagram in a frame of <paramref name="frameBytes"/> whose payload starts with the flow id and <paramref name="sequence"/>.</summary>
+    public void SendUdp(uint destination, ushort sourcePort, ushort destinationPort, uint flowId, uint sequence, int frameBytes, long nowMs)
     {
-        Send(new OutgoingPacket(PacketKind.Udp, destination, port, sequence, frameBytes), nowMs);
+        Send(new OutgoingPacket(PacketKind.Udp, destination, sourcePort, destinationPort, flowId, sequence, 0, frameBytes), nowMs);
+    }
+
+    /// <summary>
+    /// Sends a TCP-like data segment in a frame of <paramref name="frameBytes"/>: the TCP sequence field counts
+    /// segments, and the payload starts with the flow id and the same sequence number.
+    /// </summary>
+    public void SendTcpSegment(uint destination, ushort sourcePort, ushort destinationPort, uint flowId, uint sequence, int frameBytes, long nowMs)
+    {
+        Send(new OutgoingPacket(PacketKind.TcpSegment, destination, sourcePort, destinationPort, flowId, sequence, 0, frameBytes), nowMs);
     }
 
     /// <summary>Handles every frame waiting on the device, and repeats ARP requests that went unanswered.</summary>
@@ -132,21 +147,33 @@ internal sealed class LabHost
         {
             case PacketKind.EchoRequest:
                 {
-                    Span<byte> payload = _payload.AsSpan(0, packet.Size);
+                    Span<byte> payload = _payload.AsSpan(0, Math.Max(TrafficPayload.Length, packet.Size));
                     payload.Clear();
-                    BinaryPrimitives.WriteUInt32BigEndian(payload, packet.Sequence);
-                    length = FrameBuilder.WriteIcmpEchoFrame(_frame, ethernet, Ipv4Address, packet.Destination, isReply: false, packet.Identifier, (ushort)packet.Sequence, payload);
+                    TrafficPayload.Write(payload, packet.FlowId, packet.Sequence);
+                    length = FrameBuilder.WriteIcmpEchoFrame(_frame, ethernet, Ipv4Address, packet.Destination, isReply: false, packet.SourcePort, (ushort)packet.Sequence, payload);
                     break;
                 }
             case PacketKind.Udp:
                 {
                     // The frame size includes the Ethernet, IPv4 and UDP headers: 14 + 20 + 8 bytes.
-                    Span<byte> payload = _payload.AsSpan(0, Math.Max(SequenceBytes, packet.Size - 42));
+                    Span<byte> payload = _payload.AsSpan(0, Math.Max(TrafficPayload.Length, packet.Size - 42));
                     payload.Clear();
-                    BinaryPrimitives.WriteUInt32BigEndian(payload, packet.Sequence);
-                    length = FrameBuilder.WriteUdpFrame(_frame, ethernet, Ipv4Address, packet.Destination, packet.Identifier, packet.Identifier, payload);
+                    TrafficPayload.Write(payload, packet.FlowId, packet.Sequence);
+                    length = FrameBuilder.WriteUdpFrame(_frame, ethernet, Ipv4Address, packet.Destination, packet.SourcePort, packet.DestinationPort, payload);
                     break;
                 }
+            case PacketKind.TcpSegment:
+                {
+                    // The frame size includes the Ethernet, IPv4 and TCP headers: 14 + 20 + 20 bytes.
+                    Span<byte> payload = _payload.AsSpan(0, Math.Max(TrafficPayload.Length, packet.Size - 54));
+                    payload.Clear();
+                    TrafficPayload.Write(payload, packet.FlowId, packet.Sequence);
+                    length = FrameBuilder.WriteTcpFrame(_frame, ethernet, Ipv4Address, packet.Destination, packet.SourcePort, packet.DestinationPort, packet.Sequence, 0, TcpFlags.Ack | TcpFlags.Psh, ushort.MaxValue, payload);
+                    break;
+                }
+            case PacketKind.TcpAck:
+                length = FrameBuilder.WriteTcpFrame(_frame, ethernet, Ipv4Address, packet.Destination, packet.SourcePort, packet.DestinationPort, 0, packet.Acknowledgment, TcpFlags.Ack, ushort.MaxValue, []);
+                break;
             default:
                 throw new InvalidOperationException("unknown packet kind");
         }
@@ -227,9 +254,9 @@ internal sealed class LabHost
                     Counters.EchoRepliesSent++;
                     ReplyToEcho(ip.Source, sourceMac, icmp);
                 }
-                else if (icmp.Type == IcmpType.EchoReply && icmp.Payload.Length >= SequenceBytes && _echoReceivers.TryGetValue(icmp.Identifier, out FlowLeg? pingLeg))
+                else if (icmp.Type == IcmpType.EchoReply && TrafficPayload.TryRead(icmp.Payload, out uint pingFlow, out uint pingSequence) && _receivers.TryGetValue(pingFlow, out FlowLeg? pingLeg))
                 {
-                    pingLeg.RecordArrival(BinaryPrimitives.ReadUInt32BigEndian(icmp.Payload), nowMs, phase);
+                    pingLeg.RecordArrival(pingSequence, nowMs, phase);
                 }
                 else
                 {
@@ -237,19 +264,44 @@ internal sealed class LabHost
                 }
                 return;
             case IpProtocol.Udp when UdpHeader.TryCreate(ip.Payload, out UdpHeader udp):
-                if (udp.Payload.Length >= SequenceBytes && _udpReceivers.TryGetValue(udp.DestinationPort, out FlowLeg? udpLeg))
+                if (TrafficPayload.TryRead(udp.Payload, out uint udpFlow, out uint udpSequence) && _receivers.TryGetValue(udpFlow, out FlowLeg? udpLeg))
                 {
-                    udpLeg.RecordArrival(BinaryPrimitives.ReadUInt32BigEndian(udp.Payload), nowMs, phase);
+                    udpLeg.RecordArrival(udpSequence, nowMs, phase);
                 }
                 else
                 {
                     Counters.FramesIgnored++;
                 }
                 return;
+            case IpProtocol.Tcp when TcpHeader.TryCreate(ip.Payload, out TcpHeader tcp):
+                HandleTcp(ip.Source, tcp, nowMs, phase);
+                return;
             default:
                 Counters.FramesIgnored++;
                 return;
         }
+    }
+
+    private void HandleTcp(uint source, TcpHeader tcp, long nowMs, int phase)
+    {
+        ReadOnlySpan<byte> data = tcp.Segment[tcp.HeaderLength..];
+        if (data.Length > 0)
+        {
+            if (TrafficPayload.TryRead(data, out uint flow, out uint sequence) && _tcpReceivers.TryGetValue(flow, out TcpReceiver? receiver))
+            {
+                // Every data segment is acknowledged at once with the next segment still missing, as a receiver
+                // without delayed ACKs does; out-of-order segments therefore produce duplicate acknowledgements.
+                uint next = receiver.OnSegment(sequence, nowMs, phase);
+                Send(new OutgoingPacket(PacketKind.TcpAck, source, tcp.DestinationPort, tcp.SourcePort, flow, 0, next, 0), nowMs);
+                return;
+            }
+        }
+        else if ((tcp.Flags & TcpFlags.Ack) != 0 && _tcpSenders.TryGetValue(tcp.DestinationPort, out TcpSender? sender))
+        {
+            sender.OnAck(tcp.AcknowledgmentNumber, nowMs, phase);
+            return;
+        }
+        Counters.FramesIgnored++;
     }
 
     private void ReplyToEcho(uint requester, MacAddress requesterMac, IcmpHeader request)
@@ -264,10 +316,15 @@ internal sealed class LabHost
     {
         EchoRequest,
         Udp,
+        TcpSegment,
+        TcpAck,
     }
 
-    /// <summary>A packet that waits for its destination's MAC; Size is the ICMP payload or the whole UDP frame, in bytes.</summary>
-    private readonly record struct OutgoingPacket(PacketKind Kind, uint Destination, ushort Identifier, uint Sequence, int Size);
+    /// <summary>
+    /// A packet that waits for its destination's MAC. SourcePort is the ICMP identifier for echo requests; Size is the
+    /// ICMP payload, or the whole UDP or TCP frame, in bytes.
+    /// </summary>
+    private readonly record struct OutgoingPacket(PacketKind Kind, uint Destination, ushort SourcePort, ushort DestinationPort, uint FlowId, uint Sequence, uint Acknowledgment, int Size);
 
     private sealed class PendingResolution
     {

@@ -120,8 +120,24 @@ internal abstract record TrafficSpec(string Name, string From, string To, long S
 internal sealed record PingSpec(string Name, string From, string To, long StartMs, long StopMs, long IntervalMs, int PayloadBytes, SourcePosition Position)
     : TrafficSpec(Name, From, To, StartMs, StopMs, Position);
 
-/// <summary>A UDP stream at <see cref="RatePps"/> frames of <see cref="FrameBytes"/> bytes, optionally in both directions.</summary>
+/// <summary>
+/// A UDP stream at <see cref="RatePps"/> frames of <see cref="FrameBytes"/> bytes, optionally in both directions,
+/// spread round-robin over <see cref="Flows"/> distinct source ports (5-tuples), so that balance-slb and balance-tcp
+/// bonds have something to balance.
+/// </summary>
 internal sealed record UdpStreamSpec(string Name, string From, string To, long StartMs, long StopMs, int RatePps, int FrameBytes, bool BothDirections, SourcePosition Position)
+    : TrafficSpec(Name, From, To, StartMs, StopMs, Position)
+{
+    /// <summary>How many 5-tuples the stream uses (each direction separately).</summary>
+    public int Flows { get; init; } = 1;
+}
+
+/// <summary>
+/// A TCP-like stream (see <c>Traffic/TcpSender</c>): the application offers <see cref="RatePps"/> segments a second in
+/// frames of <see cref="FrameBytes"/> bytes; at most <see cref="Window"/> may be unacknowledged, and a segment
+/// unacknowledged for <see cref="RtoMs"/> (doubling on each repeat) is sent again.
+/// </summary>
+internal sealed record TcpStreamSpec(string Name, string From, string To, long StartMs, long StopMs, int RatePps, int FrameBytes, int Window, long RtoMs, SourcePosition Position)
     : TrafficSpec(Name, From, To, StartMs, StopMs, Position);
 
 /// <summary>What a scheduled event does to an interface.</summary>

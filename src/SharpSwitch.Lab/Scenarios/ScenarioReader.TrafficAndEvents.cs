@@ -25,7 +25,7 @@ public static partial class ScenarioReader
         {
             if (item is not YamlTreeMapping mapping || mapping.Entries.Count != 1)
             {
-                d.Report(item.Position, "each traffic entry is '- ping: {...}' or '- udp: {...}'");
+                d.Report(item.Position, "each traffic entry is '- ping: {...}', '- udp: {...}' or '- tcp: {...}'");
                 continue;
             }
             KeyValuePair<YamlTreeScalar, YamlTreeNode> entry = mapping.Entries[0];
@@ -33,6 +33,7 @@ public static partial class ScenarioReader
             {
                 "ping" => ReadPing(entry.Value, durationMs, flows.Count(f => f is PingSpec), d),
                 "udp" => ReadUdp(entry.Value, durationMs, flows.Count(f => f is UdpStreamSpec), d),
+                "tcp" => ReadTcp(entry.Value, durationMs, flows.Count(f => f is TcpStreamSpec), d),
                 _ => ReportUnknownTraffic(entry.Key, d),
             };
             if (flow is not null)
@@ -45,7 +46,7 @@ public static partial class ScenarioReader
 
     private static TrafficSpec? ReportUnknownTraffic(YamlTreeScalar key, ScenarioDiagnostics d)
     {
-        d.Report(key.Position, $"unknown traffic type '{ScenarioValues.Shorten(key.Text)}' (expected 'ping' or 'udp')");
+        d.Report(key.Position, $"unknown traffic type '{ScenarioValues.Shorten(key.Text)}' (expected 'ping', 'udp' or 'tcp')");
         return null;
     }
 
@@ -97,7 +98,7 @@ public static partial class ScenarioReader
     private static UdpStreamSpec? ReadUdp(YamlTreeNode node, long durationMs, int index, ScenarioDiagnostics d)
     {
         const string What = "udp";
-        MappingFields? fields = d.Fields(node, What, "from", "to", "name", "rate", "size", "both-directions", "start", "stop");
+        MappingFields? fields = d.Fields(node, What, "from", "to", "name", "rate", "size", "both-directions", "flows", "start", "stop");
         if (fields is null)
         {
             return null;
@@ -106,11 +107,44 @@ public static partial class ScenarioReader
         long? rate = fields.Required("rate") is { } rateNode ? d.Integer(rateNode, "udp rate (packets per second)", 1, MaximumRatePps) : null;
         long size = fields.Optional("size") is { } sizeNode ? d.Integer(sizeNode, "udp size (Ethernet frame bytes)", MinimumFrameBytes, MaximumFrameBytes) ?? 0 : 128;
         bool both = fields.Optional("both-directions") is { } bothNode && (d.Boolean(bothNode, "udp both-directions") ?? false);
+        long flowCount = fields.Optional("flows") is { } flowsNode ? d.Integer(flowsNode, "udp flows (distinct source ports)", 1, Traffic.TrafficSource.SubflowPortsPerLeg - 1) ?? 1 : 1;
         if (from is null || to is null || rate is null)
         {
             return null;
         }
-        return new UdpStreamSpec(name ?? $"udp-{index + 1}", from, to, start, stop, (int)rate.Value, (int)size, both, fields.Position);
+        return new UdpStreamSpec(name ?? $"udp-{index + 1}", from, to, start, stop, (int)rate.Value, (int)size, both, fields.Position) { Flows = (int)flowCount };
+    }
+
+    /// <summary>Linux's minimum retransmission timeout (TCP_RTO_MIN), the default for TCP-like streams.</summary>
+    public const long DefaultTcpRtoMs = 200;
+
+    private static TcpStreamSpec? ReadTcp(YamlTreeNode node, long durationMs, int index, ScenarioDiagnostics d)
+    {
+        const string What = "tcp";
+        MappingFields? fields = d.Fields(node, What, "from", "to", "name", "rate", "size", "window", "rto", "start", "stop");
+        if (fields is null)
+        {
+            return null;
+        }
+        (string? from, string? to, string? name, long start, long stop) = ReadFlowCommon(fields, What, durationMs, d);
+        long? rate = fields.Required("rate") is { } rateNode ? d.Integer(rateNode, "tcp rate (segments per second)", 1, MaximumRatePps) : null;
+        // A full-sized segment by default: 1460 bytes of data in a 1514-byte frame.
+        long size = fields.Optional("size") is { } sizeNode ? d.Integer(sizeNode, "tcp size (Ethernet frame bytes)", MinimumFrameBytes + 2, MaximumFrameBytes) ?? 0 : MaximumFrameBytes;
+        long window = fields.Optional("window") is { } windowNode ? d.Integer(windowNode, "tcp window (segments)", 1, 65_535) ?? 0 : 64;
+        long rto = DefaultTcpRtoMs;
+        if (fields.Optional("rto") is { } rtoNode && d.Duration(rtoNode, "tcp rto") is { } parsedRto)
+        {
+            if (parsedRto < 1)
+            {
+                d.Report(rtoNode.Position, "tcp rto must be at least 1ms");
+            }
+            rto = Math.Max(1, parsedRto);
+        }
+        if (from is null || to is null || rate is null)
+        {
+            return null;
+        }
+        return new TcpStreamSpec(name ?? $"tcp-{index + 1}", from, to, start, stop, (int)rate.Value, (int)size, (int)window, rto, fields.Position);
     }
 
     /// <summary>The most cycles one flap may have; each is two events, and a flap is a test, not a soak.</summary>
