@@ -20,7 +20,7 @@ internal sealed class FramedSocket : IDisposable
         _socket = socket;
     }
 
-    /// <summary>The underlying socket, for <see cref="Socket.Select"/>.</summary>
+    /// <summary>The underlying socket, for waiting on several at once.</summary>
     public Socket Socket => _socket;
 
     /// <summary>Connects to a listening dummy interface.</summary>
