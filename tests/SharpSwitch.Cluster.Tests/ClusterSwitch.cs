@@ -66,10 +66,13 @@ public sealed class ClusterSwitch : IAsyncDisposable
             new Dictionary<string, string>(_cluster.Environment), 180_000);
     }
 
-    /// <summary>Runs the real ovs-vsctl with the cluster's whole remote list.</summary>
+    /// <summary>
+    /// Runs the real ovs-vsctl with the cluster's whole remote list and <c>--retry</c>: without it ovs-vsctl gives up
+    /// at once when the remote it happens to pick first is a dead server, instead of trying the others.
+    /// </summary>
     public ProcessRunner.Result OvsVsctl(params string[] arguments)
     {
-        return ProcessRunner.Run(OvsDaemons.Tool("ovs-vsctl"), [$"--db={_cluster.Remotes}", "--timeout=120", .. arguments],
+        return ProcessRunner.Run(OvsDaemons.Tool("ovs-vsctl"), [$"--db={_cluster.Remotes}", "--timeout=120", "--retry", .. arguments],
             new Dictionary<string, string>(_cluster.Environment), 180_000);
     }
 

@@ -79,7 +79,7 @@ public sealed class ClusterSessionTests
     }
 
     [Fact]
-    public void A_round_of_failures_backs_off_doubling_and_a_round_with_skips_is_not_only_failures()
+    public void A_round_of_failures_backs_off_doubling_and_a_round_with_skips_waits_the_minimum()
     {
         var machine = new IdlSessionMachine(["unix:/a", "unix:/b"], leaderOnly: true, new ReconnectBackoff());
         machine.Start(T0);
@@ -95,6 +95,11 @@ public sealed class ClusterSessionTests
         machine.Skip(T0, "not leader");
         Assert.Equal(IdlSessionState.Backoff, machine.Failed(T0, "Connection refused").To);
         Assert.False(machine.LastRoundOnlyFailures);
+        // Someone answered (an election is probably under way): the minimum wait, not the next doubling.
+        Assert.Equal(T0.AddSeconds(1), machine.RetryAt);
+        machine.RetryDue(T0.AddSeconds(1));
+        machine.Failed(T0, "Connection refused");
+        machine.Failed(T0, "Connection refused");
         Assert.Equal(T0.AddSeconds(2), machine.RetryAt);
     }
 

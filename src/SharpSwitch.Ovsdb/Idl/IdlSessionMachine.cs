@@ -61,7 +61,7 @@ public sealed record ServerDatabaseInfo(string Model, bool Connected, bool Leade
 /// The sans-I/O heart of the IDL's server choice, after OVS's ovsdb-cs: it walks a list of remotes, accepts a
 /// clustered server only when it is connected to its cluster, is the leader (unless followers are allowed), and is
 /// not behind what this client has already seen (its <c>index</c> never goes down), and it backs off after a whole
-/// round of remotes failed or was skipped. Each input returns the transition it caused, with the reason, so that
+/// round of remotes failed or was skipped (the minimum wait when some server answered, doubling when none did). Each input returns the transition it caused, with the reason, so that
 /// every choice can be logged. The caller does the I/O and feeds the outcomes back in with the current time.
 /// </summary>
 public sealed class IdlSessionMachine
@@ -283,9 +283,12 @@ public sealed class IdlSessionMachine
         if (_attemptsThisRound >= _remotes.Count)
         {
             LastRoundOnlyFailures = _skipsThisRound == 0;
+            // Servers that answered but could not be used are most likely in the middle of an election, which
+            // lasts about one election timeout: look again after the minimum wait rather than backing off
+            // further. Only rounds where nothing answered double the wait.
+            TimeSpan delay = _skipsThisRound > 0 ? _backoff.MinBackoff : _backoff.NextDelayAfterFailure();
             _attemptsThisRound = 0;
             _skipsThisRound = 0;
-            TimeSpan delay = _backoff.NextDelayAfterFailure();
             RetryAt = now + delay;
             return Move(IdlSessionState.Backoff, $"{reason}; no usable server among {_remotes.Count}, next round in {Seconds(delay)}", remote);
         }
