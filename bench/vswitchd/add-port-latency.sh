@@ -14,7 +14,8 @@
 #            tools/publish-native.sh); this is how an operator runs the daemon
 #   VSW_DLL  the fallback when VSW_BIN does not exist: `dotnet VSW_DLL` (default:
 #            src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll; build it with `dotnet build src/SharpSwitch.Cli -c Release`),
-#            run with the collector sizes the native build bakes in (DOTNET_GCgen0size, DOTNET_GCRegionSize)
+#            run with the collector settings the native build bakes in (DOTNET_GCgen0size, DOTNET_GCRegionSize,
+#            DOTNET_GCLatencyLevel)
 #   KEEP_TIMES=DIR  also copy the raw per-command times (microseconds, one a line, port 1 first) to DIR
 #
 # Each ovs-vsctl invocation is timed on its own with bash $EPOCHREALTIME (no extra fork). Real ovs-vswitchd
@@ -39,7 +40,8 @@ if [[ -x $VSW_BIN ]]; then
 else
     [[ -f $VSW_DLL ]] || { echo "missing $VSW_BIN and $VSW_DLL: run tools/publish-native.sh (or dotnet build src/SharpSwitch.Cli -c Release)" >&2; exit 2; }
     command -v dotnet >/dev/null || { echo "missing dotnet" >&2; exit 2; }
-    vsw=(env DOTNET_GCgen0size="${DOTNET_GCgen0size:-100000}" DOTNET_GCRegionSize="${DOTNET_GCRegionSize:-100000}" dotnet "$VSW_DLL")
+    vsw=(env DOTNET_GCgen0size="${DOTNET_GCgen0size:-100000}" DOTNET_GCRegionSize="${DOTNET_GCRegionSize:-100000}" \
+        DOTNET_GCLatencyLevel="${DOTNET_GCLatencyLevel:-0}" dotnet "$VSW_DLL")
     vsw_kind="JIT fallback: dotnet $VSW_DLL (no $VSW_BIN; tools/publish-native.sh makes it)"
 fi
 echo "measuring ours as: $vsw_kind" >&2

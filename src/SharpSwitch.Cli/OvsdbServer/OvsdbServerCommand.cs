@@ -88,7 +88,7 @@ internal static class OvsdbServerCommand
     }
 
     /// <summary>
-    /// <c>memory/show</c>: OVS's counters (<c>atoms</c>, <c>cells</c>, <c>monitors</c>, <c>sessions</c>) on one line, as
+    /// <c>memory/show</c>: OVS's counters (<c>atoms</c>, <c>cells</c>, <c>monitors</c>, <c>n-weak-refs</c>, <c>sessions</c>) on one line, as
     /// OVS prints them, followed by the garbage collector's view of the process on a second line, which OVS does not
     /// have: the managed heap after the last collection (in total and per generation), the memory the collector has committed, the number of
     /// collections and whether the server runs the workstation or server collector.

@@ -62,14 +62,16 @@ public sealed class OvsdbServerEngine
     public long? NextDeadlineMs => _sessions.SelectMany(s => s.Pending).Select(p => p.DeadlineMs).Where(d => d is not null).Min();
 
     /// <summary>
-    /// What the server holds, counted the way OVS's <c>memory/show</c> counts it: <c>cells</c> is rows times user
-    /// columns over every database, <c>atoms</c> the atoms in those cells (a map pair counts two), plus the number of
-    /// monitors and sessions.
+    /// What the server holds, counted the way OVS's <c>memory/show</c> counts it: <c>cells</c> is rows times columns
+    /// over every database (the reserved <c>_uuid</c> and <c>_version</c> included, one atom each), <c>atoms</c> the
+    /// atoms in those cells (a map pair counts two), <c>monitors</c>, <c>n-weak-refs</c> the weak references between
+    /// rows, and <c>sessions</c>, which OVS leaves out while there are none.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, long>> MemoryReport()
     {
         long cells = 0;
         long atoms = 0;
+        long weakRefs = 0;
         foreach (ServedDatabase served in _databases.Values)
         {
             foreach (Schema.TableSchema table in served.Database.Schema.Tables)
@@ -77,22 +79,36 @@ public sealed class OvsdbServerEngine
                 IReadOnlyList<Schema.ColumnSchema> columns = table.Columns;
                 foreach (Row row in served.Database.Rows(table).Values)
                 {
+                    cells += 2;
+                    atoms += 2;
                     foreach (Schema.ColumnSchema column in columns)
                     {
                         Datum datum = row.Get(column);
                         cells++;
                         atoms += datum.IsMap ? 2L * datum.Count : datum.Count;
+                        if (IsWeak(column.Type.Key) || IsWeak(column.Type.Value))
+                        {
+                            weakRefs += datum.Count;
+                        }
                     }
                 }
             }
         }
-        return
-        [
+        long sessions = _sessions.Count;
+        var report = new List<KeyValuePair<string, long>>
+        {
             new("atoms", atoms),
             new("cells", cells),
             new("monitors", _sessions.Sum(s => (long)s.Monitors.Count)),
-            new("sessions", _sessions.Count),
-        ];
+            new("n-weak-refs", weakRefs),
+        };
+        if (sessions > 0)
+        {
+            report.Add(new("sessions", sessions));
+        }
+        return report;
+
+        static bool IsWeak(Schema.BaseType? type) => type is { IsReference: true, RefType: Schema.RefType.Weak };
     }
 
     /// <summary>Registers a new client.</summary>
