@@ -14,14 +14,21 @@ internal static class PacketRateProbe
 {
     private const int Bursts = 500_000;
 
-    public static void Run()
+    /// <summary>Measures every case whose name contains <paramref name="filter"/> (all when null).</summary>
+    public static void Run(string? filter = null)
     {
         var benchmarks = new ForwardingBenchmarks();
         benchmarks.Setup();
+        var balanceTcp = new BalanceTcpBenchmarks();
+        balanceTcp.Setup();
         Console.WriteLine("| Case | ns/packet (CPU) | Mpps per core | ns/packet (wall) | allocated B/packet |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
-        foreach ((string name, Action burst) in benchmarks.Cases())
+        foreach ((string name, Action burst) in benchmarks.Cases().Concat(balanceTcp.Cases()))
         {
+            if (filter is not null && !name.Contains(filter, StringComparison.Ordinal))
+            {
+                continue;
+            }
             // Warm up past tiered compilation, then take the best of three rounds.
             Measure(burst, Bursts / 5);
             (double cpu, double wall, double bytes) best = (double.MaxValue, 0, 0);
@@ -52,5 +59,28 @@ internal static class PacketRateProbe
         process.Refresh();
         double packets = (double)bursts * PacketBatch.MaxSize;
         return ((process.TotalProcessorTime - cpuBefore).TotalNanoseconds / packets, wall.Elapsed.TotalNanoseconds / packets, allocated / packets);
+    }
+
+    /// <summary>How the balance-tcp case spread its flows: buckets in use and packets sent per member.</summary>
+    public static void DescribeBalanceTcp()
+    {
+        var benchmarks = new BalanceTcpBenchmarks();
+        benchmarks.Setup();
+        for (int i = 0; i < 10_000 / PacketBatch.MaxSize + 1; i++)
+        {
+            benchmarks.ForwardTenThousandFlowsThroughFourMemberBalanceTcpBond();
+        }
+        var perMember = new Dictionary<string, int>();
+        int used = 0;
+        for (int bucket = 0; bucket < 256; bucket++)
+        {
+            if (benchmarks.Bond.GetBucketMember(bucket) is { } member)
+            {
+                used++;
+                perMember[member.Name] = perMember.GetValueOrDefault(member.Name) + 1;
+            }
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"buckets in use: {used}; per member: {string.Join(", ", perMember.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}"));
     }
 }

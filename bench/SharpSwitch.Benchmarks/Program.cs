@@ -11,9 +11,15 @@ internal static class Program
 {
     private static void Main(string[] args)
     {
-        if (args.Length == 1 && args[0] == "--packet-rate")
+        if (args.Length >= 1 && args[0] == "--packet-rate")
         {
-            PacketRateProbe.Run();
+            // An optional second argument keeps only the cases whose name contains it.
+            PacketRateProbe.Run(args.Length > 1 ? args[1] : null);
+            return;
+        }
+        if (args.Length == 1 && args[0] == "--describe-balance-tcp")
+        {
+            PacketRateProbe.DescribeBalanceTcp();
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -16,6 +16,10 @@ public sealed partial class Bridge
     private readonly byte[] _lacpFrame = new byte[FrameBuilder.LacpFrameLength];
     private BridgePort? _lacpSendPort;
 
+    // The PDU callback as one delegate for the bridge's life: converting the method group on every Run would allocate
+    // a delegate per bond per poll, which the forwarding loop must not do.
+    private LacpSend? _sendLacpPdu;
+
     /// <summary>The LACP objects of this bridge's ports, in port order (for <c>lacp/show</c>).</summary>
     public IEnumerable<Lacp> LacpObjects
     {
@@ -85,7 +89,7 @@ public sealed partial class Bridge
             return;
         }
         _lacpSendPort = port;
-        lacp.Run(nowMs, SendLacpPdu);
+        lacp.Run(nowMs, _sendLacpPdu ??= SendLacpPdu);
         _lacpSendPort = null;
         bond.SetLacpStatus(lacp.Status, nowMs);
         foreach (PortInterface portInterface in port.InterfaceArray)

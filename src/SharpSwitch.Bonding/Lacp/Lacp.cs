@@ -107,7 +107,19 @@ public sealed class Lacp
     }
 
     /// <summary>Looks a member up by name.</summary>
-    public LacpMember? FindMember(string name) => _members.Find(m => m.Name == name);
+    public LacpMember? FindMember(string name)
+    {
+        // A plain loop: a predicate capturing the name would allocate on every call, and the datapath asks for every
+        // member on every poll.
+        foreach (LacpMember member in _members)
+        {
+            if (member.Name == name)
+            {
+                return member;
+            }
+        }
+        return null;
+    }
 
     /// <summary>
     /// Applies a new configuration. A changed system id or priority, or a changed fallback flag, re-runs the
