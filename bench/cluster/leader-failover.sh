@@ -148,4 +148,13 @@ sort -n "$tmp/times" | awk -v n="$R" -v kind="$kind" '{ v[NR] = $1 }
     END { m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2;
           printf "leader killed -> next change applied by the switch (cur_cfg): median %.0f ms, min %.0f ms, max %.0f ms over %d rounds\n", m / 1000, v[1] / 1000, v[n] / 1000, n
           printf "switch: %s\n", kind }'
+if [[ $SWITCH == ours ]]; then
+    # The switch's own share, from its log: each "connection lost" to the next "-> active" of its IDL.
+    grep -E '\|reconnect\|INFO\|.*(active -> connecting \(connection lost|checking -> active)' "$tmp/vswitchd.log" \
+        | awk '{ split($0, f, "|"); t = f[1]; sub(/Z$/, "", t); split(t, hms, "T"); split(hms[2], p, ":");
+                 s = p[1] * 3600 + p[2] * 60 + p[3];
+                 if ($0 ~ /connection lost/) { lost = s } else if (lost != "") { print int((s - lost) * 1000); lost = "" } }' \
+        | sort -n | awk '{ v[NR] = $1 } END { if (NR) { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+              printf "switch alone (its IDL: connection lost -> following the new leader): median %d ms, min %d ms, max %d ms over %d failovers\n", m, v[1], v[NR], NR } }'
+fi
 echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')  cores: $(nproc)  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
