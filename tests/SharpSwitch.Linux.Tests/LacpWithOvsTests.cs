@@ -54,6 +54,7 @@ public sealed class LacpWithOvsTests(ITestOutputHelper output)
         lab.Must("ip", "-n", theirs, "link", "set", "p1", "down");
         LinuxLab.WaitFor("SharpSwitch to disable eno1", () => lab.Appctl(lab.SwitchControl, "bond/show", "bond0").Contains("member eno1: disabled", StringComparison.Ordinal));
         LinuxLab.WaitFor("OVS to disable p1", () => lab.Appctl(ovsControl, "bond/show", "obond").Contains("member p1: disabled", StringComparison.Ordinal));
+        LinuxLab.WaitFor("traffic over the remaining member", () => lab.Ping(ours, "192.0.2.1", 1) == 1);
         Assert.Equal(10, lab.Ping(ours, "192.0.2.1", 10));
         Assert.Contains("member eno2: enabled", lab.Appctl(lab.SwitchControl, "bond/show", "bond0"));
         Assert.Contains("lacp_status: negotiated", lab.Appctl(ovsControl, "bond/show", "obond"));

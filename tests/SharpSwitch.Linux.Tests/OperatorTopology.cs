@@ -61,6 +61,14 @@ public sealed class OperatorTopology : IDisposable
 
     public int PingGateway(int count) => Lab.Ping(SwitchNs, Gateway, count);
 
+    /// <summary>
+    /// Waits until the gateway answers again after a member change. The kernel enables a Linux bridge port only when
+    /// its link-watch work runs after carrier returns, so the first frames after a failback can die in the upstream
+    /// bridge whichever switch sends them; the tests then measure where the traffic flows, and the benchmark measures
+    /// the loss.
+    /// </summary>
+    public void WaitForTraffic() => LinuxLab.WaitFor("the gateway to answer", () => PingGateway(1) == 1);
+
     public (long Rx, long Tx) Counters(string member) => Lab.KernelCounters(SwitchNs, member);
 
     public void WaitForActive(string member) => LinuxLab.WaitFor($"{member} to become the active member", () => Active() == member);
