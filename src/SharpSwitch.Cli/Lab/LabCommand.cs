@@ -2,14 +2,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using SharpSwitch.Lab;
+using SharpSwitch.Lab.RealOvs;
 using SharpSwitch.Lab.Reports;
 using SharpSwitch.Lab.Scenarios;
+using SharpSwitch.Lab.Simulation;
 
 namespace SharpSwitch.Cli.Lab;
 
 /// <summary>
-/// <c>vsw lab run SCENARIO.yaml [--json] [--timing]</c>: reads a scenario, runs it under virtual time and prints the
-/// report. Exit codes: 0 after a run, 2 for a usage error or an invalid scenario (nothing runs then).
+/// <c>vsw lab run SCENARIO.yaml [--json] [--timing] [--html FILE] [--pcap FILE]</c>: reads a scenario, runs it under
+/// virtual time and prints the report, optionally also writing an HTML report and a pcapng capture; and
+/// <c>vsw lab compare</c> (see <see cref="LabCompareCommand"/>). Exit codes: 0 after a run, 2 for a usage error or an
+/// invalid scenario (nothing runs then).
 /// </summary>
 internal static class LabCommand
 {
@@ -22,22 +26,36 @@ internal static class LabCommand
     /// <summary>Exit code when a valid scenario hit a SharpSwitch bug.</summary>
     public const int InternalError = 1;
 
-    private const string Usage = "usage: vsw lab run SCENARIO.yaml [--json] [--timing]";
+    private const string Usage = "usage: vsw lab run SCENARIO.yaml [--switch sharpswitch|ovs] [--json] [--timing] [--html FILE] [--pcap FILE]\n       " + LabCompareCommand.Usage + "\n       " + LabDiffCommand.Usage;
 
     [VswSubcommand("lab", "run failover/failback experiments under virtual time")]
     internal static int Run(string[] args)
     {
-        return Run(args, Console.Out, Console.Error);
+        return Run(args, Console.Out, Console.Error, LabProgress.ForConsole());
     }
 
     /// <summary>The command with its output streams given, so tests can read what it prints.</summary>
     internal static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        return Run(args, output, error, null);
+    }
+
+    /// <summary>The command with its streams and progress bar given (null: no bar), so tests control both.</summary>
+    internal static int Run(string[] args, TextWriter output, TextWriter error, LabProgress? progress)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             (args.Length == 0 ? error : output).WriteLine(Usage);
             output.Flush();
             return args.Length == 0 ? UsageOrScenarioError : Success;
+        }
+        if (args[0] == "compare")
+        {
+            return LabCompareCommand.Run(args[1..], output, error, progress);
+        }
+        if (args[0] == "diff")
+        {
+            return LabDiffCommand.Run(args[1..], output, error);
         }
         if (args[0] != "run")
         {
@@ -48,12 +66,42 @@ internal static class LabCommand
         string? path = null;
         bool json = false;
         bool timing = false;
-        foreach (string argument in args[1..])
+        string? htmlPath = null;
+        string? pcapPath = null;
+        LabSwitchKind switchKind = LabSwitchKind.SharpSwitch;
+        string[] rest = args[1..];
+        for (int i = 0; i < rest.Length; i++)
         {
+            string argument = rest[i];
             switch (argument)
             {
+                case "--html" or "--pcap":
+                    if (i + 1 >= rest.Length)
+                    {
+                        error.WriteLine($"vsw lab run: {argument} needs a FILE");
+                        error.WriteLine(Usage);
+                        return UsageOrScenarioError;
+                    }
+                    if (argument == "--html")
+                    {
+                        htmlPath = rest[++i];
+                    }
+                    else
+                    {
+                        pcapPath = rest[++i];
+                    }
+                    break;
                 case "--json":
                     json = true;
+                    break;
+                case "--switch":
+                    if (i + 1 >= rest.Length || !LabDiffCommand.TryParseSwitch(rest[i + 1], out switchKind))
+                    {
+                        error.WriteLine("vsw lab run: --switch needs sharpswitch or ovs");
+                        error.WriteLine(Usage);
+                        return UsageOrScenarioError;
+                    }
+                    i++;
                     break;
                 case "--timing":
                     timing = true;
@@ -98,15 +146,48 @@ internal static class LabCommand
             return UsageOrScenarioError;
         }
         LabResult result;
+        FileStream? capture = null;
         try
         {
-            result = LabRunner.Run(read.Scenario!);
+            if (pcapPath is not null)
+            {
+                capture = new FileStream(pcapPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+            }
+            var options = new LabRunOptions { Capture = capture, Progress = progress is null ? null : progress.Report, Switch = switchKind };
+            result = LabRunner.Run(read.Scenario!, options);
+        }
+        catch (RealOvsException ex)
+        {
+            error.WriteLine($"vsw lab run: {ex.Message}");
+            return UsageOrScenarioError;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"vsw lab run: cannot write {pcapPath}: {ex.Message}");
+            return UsageOrScenarioError;
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException or NullReferenceException)
         {
             // A valid scenario that the switch cannot run is a SharpSwitch bug; say so plainly instead of crashing.
             error.WriteLine($"vsw lab run: {path}: internal error while running the scenario ({ex.GetType().Name}: {ex.Message}); please report it");
             return InternalError;
+        }
+        finally
+        {
+            progress?.Finish();
+            capture?.Dispose();
+        }
+        if (htmlPath is not null)
+        {
+            try
+            {
+                File.WriteAllText(htmlPath, HtmlReport.Render(result));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"vsw lab run: cannot write {htmlPath}: {ex.Message}");
+                return UsageOrScenarioError;
+            }
         }
         output.Write(json ? JsonReport.Render(result) : TextReport.Render(result));
         if (timing)

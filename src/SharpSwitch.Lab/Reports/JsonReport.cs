@@ -41,9 +41,10 @@ public static class JsonReport
             }
             json.WriteEndArray();
             json.WriteStartArray("phases");
-            foreach (PhaseResult phase in result.Phases)
+            for (int p = 0; p < result.Phases.Count; p++)
             {
-                WritePhase(json, phase);
+                IReadOnlyList<FlowPlacement> placement = p < result.Recording.PlacementByPhase.Count ? result.Recording.PlacementByPhase[p] : [];
+                WritePhase(json, result.Phases[p], placement);
             }
             json.WriteEndArray();
             json.WriteStartArray("warnings");
@@ -75,12 +76,115 @@ public static class JsonReport
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            WriteRecording(json, result.Recording);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    private static void WritePhase(Utf8JsonWriter json, PhaseResult phase)
+    /// <summary>The recorder's figures: switchovers, the rate series behind the chart, and the capture summary.</summary>
+    private static void WriteRecording(Utf8JsonWriter json, RunRecording recording)
+    {
+        json.WriteStartArray("switchovers");
+        foreach (Switchover s in recording.Switchovers)
+        {
+            json.WriteStartObject();
+            json.WriteString("switch", s.Switch);
+            json.WriteString("bond", s.Bond);
+            WriteStringOrNull(json, "from_member", s.FromMember);
+            json.WriteString("to_member", s.ToMember);
+            json.WriteString("kind", s.IsFailback ? "failback" : "failover");
+            json.WriteNumber("active_at_ms", s.ActiveAtMs);
+            WriteStringOrNull(json, "cause", s.Cause);
+            json.WriteNumber("cause_at_ms", s.CauseAtMs);
+            WriteNumberOrNull(json, "detection_ms", s.DetectionMs);
+            WriteNumberOrNull(json, "switchover_ms", s.SwitchoverMs);
+            json.WriteNumber("window_end_ms", s.WindowEndMs);
+            json.WriteNumber("lost", s.Lost);
+            json.WriteNumber("duplicated", s.Duplicated);
+            json.WriteNumber("reordered", s.Reordered);
+            WriteNumberOrNull(json, "gap_ms", s.GapMs);
+            json.WriteStartArray("flows");
+            foreach (SwitchoverFlow flow in s.Flows)
+            {
+                json.WriteStartObject();
+                json.WriteString("flow", flow.Flow);
+                json.WriteNumber("sent", flow.Sent);
+                json.WriteNumber("lost", flow.Lost);
+                json.WriteNumber("duplicated", flow.Duplicated);
+                json.WriteNumber("reordered", flow.Reordered);
+                WriteNumberOrNull(json, "gap_ms", flow.GapMs);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartObject("rates");
+        json.WriteNumber("bucket_ms", recording.BucketMs);
+        json.WriteStartArray("members");
+        foreach (MemberSeries member in recording.Members)
+        {
+            json.WriteStartObject();
+            json.WriteString("switch", member.Switch);
+            json.WriteString("bond", member.Bond);
+            json.WriteString("member", member.Member);
+            json.WriteString("ifname", member.Label);
+            json.WriteStartArray("tx_packets");
+            foreach (long value in member.TxPackets)
+            {
+                json.WriteNumberValue(value);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("rx_packets");
+            foreach (long value in member.RxPackets)
+            {
+                json.WriteNumberValue(value);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        if (recording.Capture is { } capture)
+        {
+            json.WriteStartObject("capture");
+            json.WriteNumber("packets", capture.Packets);
+            json.WriteStartArray("interfaces");
+            foreach (string name in capture.Interfaces)
+            {
+                json.WriteStringValue(name);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is long number)
+        {
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WritePhase(Utf8JsonWriter json, PhaseResult phase, IReadOnlyList<FlowPlacement> placement)
     {
         json.WriteStartObject();
         json.WriteNumber("index", phase.Index + 1);
@@ -138,6 +242,19 @@ public static class JsonReport
             {
                 json.WriteNull("max_gap_ms");
             }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("placement");
+        foreach (FlowPlacement row in placement)
+        {
+            json.WriteStartObject();
+            json.WriteString("flow", row.Flow);
+            json.WriteString("switch", row.Switch);
+            json.WriteString("bond", row.Bond);
+            json.WriteString("member", row.Member);
+            json.WriteNumber("out", row.Out);
+            json.WriteNumber("in", row.In);
             json.WriteEndObject();
         }
         json.WriteEndArray();
