@@ -11,6 +11,9 @@ public sealed partial class Bond
     private readonly BondMember?[] _bucketMembers = new BondMember?[BondHash.BucketCount];
     private readonly ulong[] _bucketTxBytes = new ulong[BondHash.BucketCount];
 
+    // balance-tcp only: bytes sent since the last rebalance, which OVS reads from its datapath counters only then.
+    private readonly ulong[] _bucketPendingTxBytes = new ulong[BondHash.BucketCount];
+
     // OVS's enabled_members list as a ring: members in the order the round-robin hands them out, starting at
     // _ringHead. A member is appended at the back when enabled and removed when disabled (the array is replaced then,
     // on the control thread); the packet path only advances the head.
@@ -29,8 +32,15 @@ public sealed partial class Bond
     /// </summary>
     public BondMember? GetBucketMember(int bucket) => _bucketMembers[bucket & (int)BondHash.BucketMask];
 
-    /// <summary>The bytes bucket <paramref name="bucket"/> sent recently: the sum since the last rebalance plus half of the history before it.</summary>
+    /// <summary>
+    /// The load of bucket <paramref name="bucket"/> as rebalancing and <c>bond/show</c> see it: for balance-slb the bytes
+    /// since the last rebalance plus half of the history before it; for balance-tcp, as in OVS, the bytes counted up to
+    /// the last rebalance (see <see cref="GetBucketPendingTxBytes"/>), halved once per rebalance.
+    /// </summary>
     public ulong GetBucketTxBytes(int bucket) => _bucketTxBytes[bucket & (int)BondHash.BucketMask];
+
+    /// <summary>balance-tcp: the bytes bucket <paramref name="bucket"/> sent since the last rebalance, not yet in its load.</summary>
+    public ulong GetBucketPendingTxBytes(int bucket) => _bucketPendingTxBytes[bucket & (int)BondHash.BucketMask];
 
     /// <summary>True while the 256-bucket table exists (balance-slb or balance-tcp, not falling back to active-backup).</summary>
     public bool HasBuckets => _bucketsAllocated;
@@ -127,6 +137,7 @@ public sealed partial class Bond
     {
         Array.Clear(_bucketMembers);
         Array.Clear(_bucketTxBytes);
+        Array.Clear(_bucketPendingTxBytes);
         Array.Clear(_movedBuckets);
         _anyBucketMoved = false;
     }

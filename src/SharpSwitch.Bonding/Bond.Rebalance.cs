@@ -17,7 +17,17 @@ public sealed partial class Bond
     /// </summary>
     public void AccountTx(int bucket, int bytes)
     {
-        if (IsBalanced && _bucketsAllocated && (uint)bucket < BondHash.BucketCount && bytes > 0)
+        if (!IsBalanced || !_bucketsAllocated || (uint)bucket >= BondHash.BucketCount || bytes <= 0)
+        {
+            return;
+        }
+        if (MayRecirculate)
+        {
+            // balance-tcp: OVS reads its post-recirculation rule counters only when it rebalances, so a bucket's load
+            // (and bond/show's hash lines) changes only then; the bytes wait here until that moment.
+            _bucketPendingTxBytes[bucket] += (ulong)bytes;
+        }
+        else
         {
             _bucketTxBytes[bucket] += (ulong)bytes;
         }
@@ -43,6 +53,18 @@ public sealed partial class Bond
 
     private void Rebalance(long nowMs)
     {
+        if (MayRecirculate)
+        {
+            // OVS bond_recirculation_account: the counters of buckets that have a member join their loads.
+            for (int i = 0; i < _bucketPendingTxBytes.Length; i++)
+            {
+                if (_bucketMembers[i] is not null)
+                {
+                    _bucketTxBytes[i] += _bucketPendingTxBytes[i];
+                    _bucketPendingTxBytes[i] = 0;
+                }
+            }
+        }
 
         // Each member's buckets, heaviest first. OVS's qsort leaves equal loads in an unspecified order; SharpSwitch
         // breaks such ties by bucket number so that runs are reproducible.
