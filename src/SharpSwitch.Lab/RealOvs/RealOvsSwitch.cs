@@ -24,7 +24,13 @@ namespace SharpSwitch.Lab.RealOvs;
 internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
 {
     /// <summary>How long the switch must stay silent after being poked before the lab decides it has answered.</summary>
-    private const int QuietMs = 4;
+    private const int QuietMs = 3;
+
+    /// <summary>How long the lab waits for the first frame back after poking the switch.</summary>
+    private const int FirstAnswerMs = 25;
+
+    /// <summary>The largest step by which OVS's clock follows the lab's.</summary>
+    private const long WarpStepMs = 100;
 
     /// <summary>The longest the lab waits for one switch to fall silent, so that a chatty switch cannot stall a run.</summary>
     private const int MaxSettleMs = 500;
@@ -82,8 +88,8 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
     /// <summary>The lab's stand-in for each OVS interface, by interface name.</summary>
     public IEnumerable<(string Name, DummyNetDev Device)> Devices => _interfaces.Select(i => (i.Name, i.Device));
 
-    /// <summary>OVS's timers are driven at least this often, so that delays expire close to when they are due.</summary>
-    public long NextWakeMs => _warpedTo + 100;
+    /// <summary>OVS's timers are driven at least every <see cref="WarpStepMs"/>, so that delays expire when they are due.</summary>
+    public long NextWakeMs => _warpedTo + WarpStepMs;
 
     private void Start()
     {
@@ -249,13 +255,17 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
     /// </summary>
     public void Run(long nowMs)
     {
-        bool poked = false;
-        if (nowMs > _warpedTo)
+        bool linkChanged = _interfaces.Any(i => (i.Device.AdminUp && i.Device.Carrier) != i.OvsUp);
+        // OVS's clock follows the lab's in steps of at most WarpStepMs, and exactly at every link change, so bond
+        // delays (multiples of 100 ms in practice) expire at the instant they would on SharpSwitch, at the cost of
+        // one control round trip per step instead of one per instant.
+        if (nowMs > _warpedTo && (linkChanged || nowMs - _warpedTo >= WarpStepMs))
         {
+            // time/warp replies once OVS's main loop has run at the new time, so its timers have fired by then.
             Call("time/warp", (nowMs - _warpedTo).ToString(CultureInfo.InvariantCulture));
             _warpedTo = nowMs;
-            poked = true;
         }
+        bool poked = false;
         foreach (RelayedInterface relayed in _interfaces)
         {
             bool up = relayed.Device.AdminUp && relayed.Device.Carrier;
@@ -269,7 +279,7 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         if (poked)
         {
             // A unixctl request is answered between two runs of OVS's main loop, so two round trips guarantee that the
-            // bonds have run at least once with the new time and link states before the lab reads the log.
+            // bonds have run at least once with the new link states before the lab reads the log.
             Call("version");
             Call("version");
         }
@@ -293,6 +303,7 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
     {
         var stopwatch = Stopwatch.StartNew();
         long lastData = 0;
+        bool answered = false;
         var sockets = new List<Socket>();
         while (true)
         {
@@ -305,8 +316,12 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
             if (frames > 0)
             {
                 lastData = elapsed;
+                answered = true;
             }
-            if (!expectAnswer || elapsed - lastData >= QuietMs || elapsed >= MaxSettleMs)
+            // Before the first frame comes back, give OVS longer: the first packet of a flow takes the upcall path,
+            // which on a busy machine takes a few milliseconds; after that, a short silence means it is done.
+            long silence = answered ? QuietMs : FirstAnswerMs;
+            if (!expectAnswer || elapsed - lastData >= silence || elapsed >= MaxSettleMs)
             {
                 return;
             }
