@@ -1,6 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace SharpSwitch.Ovsdb.Storage;
@@ -26,7 +25,7 @@ internal static class LogRecords
         byte[] body = new byte[json.Length + 1];
         json.CopyTo(body);
         body[^1] = (byte)'\n';
-        string sha1 = Convert.ToHexStringLower(SHA1.HashData(body));
+        string sha1 = Convert.ToHexStringLower(Sha1.HashData(body));
         byte[] header = Encoding.ASCII.GetBytes($"{Magic}{body.Length.ToString(CultureInfo.InvariantCulture)} {sha1}\n");
         byte[] record = new byte[header.Length + body.Length];
         header.CopyTo(record, 0);
@@ -61,7 +60,7 @@ internal static class LogRecords
                 return new LogReadResult(records, offset, $"error reading {length} bytes starting at offset {bodyStart} (End of file)");
             }
             ReadOnlySpan<byte> body = data.Slice((int)bodyStart, length);
-            string sha1 = Convert.ToHexStringLower(SHA1.HashData(body));
+            string sha1 = Convert.ToHexStringLower(Sha1.HashData(body));
             if (!string.Equals(sha1, fields[3], StringComparison.OrdinalIgnoreCase))
             {
                 return new LogReadResult(records, offset, $"record at offset {offset} has bad SHA-1 hash");
