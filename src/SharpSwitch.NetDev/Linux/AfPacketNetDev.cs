@@ -94,6 +94,9 @@ public sealed unsafe class AfPacketNetDev : ILinuxNetDev
     /// <inheritdoc/>
     public int PollFd => _fd;
 
+    /// <inheritdoc/>
+    public bool HasPendingInput => _fd >= 0 && (Volatile.Read(ref *(uint*)(_ring + ((nint)_rxIndex * FrameSize))) & LinuxInterop.TP_STATUS_USER) != 0;
+
     /// <summary>Raised when the socket opens or closes, so the poller can follow (set by the owner).</summary>
     public Action<AfPacketNetDev, int, bool>? SocketChanged { get; set; }
 

@@ -22,6 +22,12 @@ public interface ILinuxNetDev : INetDev
     /// <summary>The file descriptor the poller watches for input, or -1 while closed.</summary>
     int PollFd { get; }
 
+    /// <summary>
+    /// True when a received frame is known to be waiting (read from shared memory, no system call), so the loop can run
+    /// again at once instead of waiting for the poller; false when unknown.
+    /// </summary>
+    bool HasPendingInput { get; }
+
     /// <summary>Takes the kernel's view of the interface (from rtnetlink), or null when it has gone.</summary>
     void ApplyLink(LinkInfo? link);
 

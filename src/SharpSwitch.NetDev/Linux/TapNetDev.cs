@@ -104,6 +104,9 @@ public sealed unsafe class TapNetDev : ILinuxNetDev
     public int PollFd => _fd;
 
     /// <inheritdoc/>
+    public bool HasPendingInput => false;
+
+    /// <inheritdoc/>
     public void ApplyLink(LinkInfo? link)
     {
         if (link is null)
