@@ -14,7 +14,7 @@ public static class ComparisonReport
         ArgumentNullException.ThrowIfNull(comparison);
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"SharpSwitch lab compare: {comparison.Scenario.Name} ({comparison.Scenario.SourceName}), {comparison.Runs.Count} run(s) of {Scenarios.ScenarioValues.FormatSeconds(comparison.Scenario.DurationMs)} virtual time\n");
-        text.Append("gaps are the longest silence of any flow from a switchover's cause to the bond's next switchover; '-' when there was none\n\n");
+        text.Append("gaps are the longest interruption of any flow (silence beyond its own packet spacing) from a switchover's cause to the bond's next switchover; '-' when there was none\n\n");
         var headers = comparison.Parameters.Select(p => p.Bond is null ? p.Key : $"{p.Bond}.{p.Key}").ToList();
         headers.AddRange(["failover gap (ms)", "failback gap (ms)", "lost", "switchovers", "final active"]);
         var rows = comparison.Runs.Select(run =>

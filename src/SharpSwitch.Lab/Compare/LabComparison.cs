@@ -267,8 +267,8 @@ public static class LabComparison
     private static ComparisonRun Summarise(string[] values, LabResult result)
     {
         IReadOnlyList<Switchover> switchovers = result.Recording.Switchovers;
-        long? failoverGap = switchovers.Where(s => !s.IsFailback).Select(s => s.GapMs).Max();
-        long? failbackGap = switchovers.Where(s => s.IsFailback).Select(s => s.GapMs).Max();
+        long? failoverGap = switchovers.Where(s => !s.IsFailback).Select(s => s.InterruptionMs).Max();
+        long? failbackGap = switchovers.Where(s => s.IsFailback).Select(s => s.InterruptionMs).Max();
         long lost = result.Phases.SelectMany(p => p.Legs).Sum(l => l.Stats.Lost);
         var final = result.Phases[^1].Bonds.Select(b => new KeyValuePair<string, string?>($"{b.Switch} {b.Bond}", b.ActiveMember)).ToList();
         return new ComparisonRun(values, failoverGap, failbackGap, lost, switchovers.Count, final);

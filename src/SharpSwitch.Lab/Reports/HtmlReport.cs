@@ -104,11 +104,11 @@ public static class HtmlReport
             html.Append("<p>No bond changed its active member.</p>\n</section>\n");
             return;
         }
-        html.Append("<p>Times are from the injected cause; flows are counted from the cause to the bond's next switchover.</p>\n");
-        html.Append("<table>\n<tr><th>bond</th><th>from</th><th>to</th><th>kind</th><th>at</th><th>cause</th><th>detection (ms)</th><th>switchover (ms)</th><th>longest gap (ms)</th><th>lost</th><th>duplicated</th><th>reordered</th></tr>\n");
+        html.Append("<p>Times are from the injected cause; flows are counted from the cause to the bond's next switchover; the interruption is the longest silence of any flow beyond its own packet spacing.</p>\n");
+        html.Append("<table>\n<tr><th>bond</th><th>from</th><th>to</th><th>kind</th><th>at</th><th>cause</th><th>detection (ms)</th><th>switchover (ms)</th><th>interruption (ms)</th><th>lost</th><th>duplicated</th><th>reordered</th></tr>\n");
         foreach (Switchover s in switchovers)
         {
-            Line(html, $"<tr class=\"switchover\"><td>{Html.Escape($"{s.Switch} {s.Bond}")}</td><td class=\"text\">{Html.Escape(s.FromMember ?? "none")}</td><td class=\"text\">{Html.Escape(s.ToMember)}</td><td class=\"text\">{(s.IsFailback ? "failback" : "failover")}</td><td>{ScenarioValues.FormatSeconds(s.ActiveAtMs)}</td><td class=\"text\">{Html.Escape(s.Cause ?? "none")}</td><td>{Ms(s.DetectionMs)}</td><td>{Ms(s.SwitchoverMs)}</td><td>{Ms(s.GapMs)}</td><td>{s.Lost}</td><td>{s.Duplicated}</td><td>{s.Reordered}</td></tr>");
+            Line(html, $"<tr class=\"switchover\"><td>{Html.Escape($"{s.Switch} {s.Bond}")}</td><td class=\"text\">{Html.Escape(s.FromMember ?? "none")}</td><td class=\"text\">{Html.Escape(s.ToMember)}</td><td class=\"text\">{(s.IsFailback ? "failback" : "failover")}</td><td>{ScenarioValues.FormatSeconds(s.ActiveAtMs)}</td><td class=\"text\">{Html.Escape(s.Cause ?? "none")}</td><td>{Ms(s.DetectionMs)}</td><td>{Ms(s.SwitchoverMs)}</td><td>{Ms(s.InterruptionMs)}</td><td>{s.Lost}</td><td>{s.Duplicated}</td><td>{s.Reordered}</td></tr>");
         }
         html.Append("</table>\n</section>\n");
     }

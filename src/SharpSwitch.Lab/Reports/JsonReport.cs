@@ -103,7 +103,7 @@ public static class JsonReport
             json.WriteNumber("lost", s.Lost);
             json.WriteNumber("duplicated", s.Duplicated);
             json.WriteNumber("reordered", s.Reordered);
-            WriteNumberOrNull(json, "gap_ms", s.GapMs);
+            WriteNumberOrNull(json, "interruption_ms", s.InterruptionMs);
             json.WriteStartArray("flows");
             foreach (SwitchoverFlow flow in s.Flows)
             {
@@ -113,7 +113,7 @@ public static class JsonReport
                 json.WriteNumber("lost", flow.Lost);
                 json.WriteNumber("duplicated", flow.Duplicated);
                 json.WriteNumber("reordered", flow.Reordered);
-                WriteNumberOrNull(json, "gap_ms", flow.GapMs);
+                WriteNumberOrNull(json, "interruption_ms", flow.InterruptionMs);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

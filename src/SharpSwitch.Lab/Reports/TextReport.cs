@@ -164,19 +164,19 @@ public static class TextReport
         {
             return;
         }
-        text.Append("\nSwitchovers (times from the injected cause; flows counted from the cause to the bond's next switchover)\n");
+        text.Append("\nSwitchovers (times from the injected cause; flows counted from the cause to the bond's next switchover; interruption = longest silence beyond a flow's own packet spacing)\n");
         foreach (Switchover s in switchovers)
         {
             string kind = s.IsFailback ? "failback" : "failover";
             string cause = s.Cause is null ? "no injected cause" : $"cause {s.Cause} at {ScenarioValues.FormatSeconds(s.CauseAtMs)}";
             text.Append(CultureInfo.InvariantCulture, $"  {s.Switch} {s.Bond}: {s.FromMember ?? "none"} -> {s.ToMember} ({kind}) at {ScenarioValues.FormatSeconds(s.ActiveAtMs)}, {cause}\n");
-            text.Append(CultureInfo.InvariantCulture, $"    detection {FormatMs(s.DetectionMs)}, switchover {FormatMs(s.SwitchoverMs)}, lost {s.Lost}, duplicated {s.Duplicated}, reordered {s.Reordered}\n");
+            text.Append(CultureInfo.InvariantCulture, $"    detection {FormatMs(s.DetectionMs)}, switchover {FormatMs(s.SwitchoverMs)}, interruption {FormatMs(s.InterruptionMs)}, lost {s.Lost}, duplicated {s.Duplicated}, reordered {s.Reordered}\n");
             if (s.Flows.Count > 0)
             {
                 int width = s.Flows.Max(f => f.Flow.Length);
                 foreach (SwitchoverFlow flow in s.Flows)
                 {
-                    string gap = flow.GapMs is long g ? $"longest gap {g} ms" : "idle";
+                    string gap = flow.InterruptionMs is long g ? $"interruption {g} ms" : "idle";
                     text.Append(CultureInfo.InvariantCulture, $"      {flow.Flow.PadRight(width)}  sent {flow.Sent}, lost {flow.Lost}, duplicated {flow.Duplicated}, reordered {flow.Reordered}, {gap}\n");
                 }
             }

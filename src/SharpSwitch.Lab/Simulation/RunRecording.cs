@@ -21,8 +21,8 @@ internal sealed record FlowPlacement(string Flow, string Switch, string Bond, st
 /// <param name="Lost">Of those, packets that never arrived.</param>
 /// <param name="Duplicated">Extra copies that arrived in the window.</param>
 /// <param name="Reordered">Packets that arrived in the window after a packet sent later than them.</param>
-/// <param name="GapMs">The longest silence between arrivals that ends in the window (null when nothing was sent).</param>
-internal sealed record SwitchoverFlow(string Flow, long Sent, long Lost, long Duplicated, long Reordered, long? GapMs);
+/// <param name="InterruptionMs">The longest silence between arrivals in the window beyond the leg's own packet spacing (0 when traffic never paused; null when nothing was sent).</param>
+internal sealed record SwitchoverFlow(string Flow, long Sent, long Lost, long Duplicated, long Reordered, long? InterruptionMs);
 
 /// <summary>
 /// One change of a bond's active member and what it cost. The window over which flows are measured runs from the
@@ -60,8 +60,8 @@ internal sealed record Switchover(
     /// <summary>Frames reordered over every flow.</summary>
     public long Reordered => Flows.Sum(f => f.Reordered);
 
-    /// <summary>The longest gap of any flow, or null.</summary>
-    public long? GapMs => Flows.Max(f => f.GapMs);
+    /// <summary>The longest interruption of any flow, or null.</summary>
+    public long? InterruptionMs => Flows.Max(f => f.InterruptionMs);
 }
 
 /// <summary>A summary of the pcapng capture the run wrote, if any.</summary>

@@ -87,7 +87,7 @@ internal static class SwitchoverAnalysis
         return switchovers;
     }
 
-    /// <summary>A leg's figures for packets sent (loss) or arriving (duplicates, reordering, gaps) in [start, end).</summary>
+    /// <summary>A leg's figures for packets sent (loss) or arriving (duplicates, reordering, interruption) in [start, end).</summary>
     internal static SwitchoverFlow Measure(LegHistory leg, long startMs, long endMs)
     {
         long sent = 0;
@@ -106,7 +106,25 @@ internal static class SwitchoverAnalysis
         }
         long duplicated = CountIn(leg.DuplicateMs, startMs, endMs);
         long reordered = CountIn(leg.ReorderedMs, startMs, endMs);
-        return new SwitchoverFlow(leg.Leg.Label, sent, lost, duplicated, reordered, sent == 0 ? null : LongestGap(leg, startMs, endMs));
+        return new SwitchoverFlow(leg.Leg.Label, sent, lost, duplicated, reordered, sent == 0 ? null : Math.Max(0, LongestGap(leg, startMs, endMs) - Spacing(leg)));
+    }
+
+    /// <summary>
+    /// The leg's own packet spacing (the shortest time between two of its sends), which a silence must exceed to be an
+    /// interruption: a ping every 100 ms is silent for 100 ms between replies even when nothing goes wrong.
+    /// </summary>
+    private static long Spacing(LegHistory leg)
+    {
+        long spacing = long.MaxValue;
+        for (int s = 1; s < leg.SentMs.Count; s++)
+        {
+            long step = leg.SentMs[s] - leg.SentMs[s - 1];
+            if (step > 0 && step < spacing)
+            {
+                spacing = step;
+            }
+        }
+        return spacing == long.MaxValue ? 0 : spacing;
     }
 
     /// <summary>
