@@ -192,8 +192,11 @@ public sealed class IdlSessionMachine
         };
     }
 
-    /// <summary>The monitor is established: the replica now follows this server.</summary>
-    public IdlTransition Established(DateTimeOffset now)
+    /// <summary>
+    /// The monitor is established: the replica now follows this server. <paramref name="detail"/> says how it caught
+    /// up (a full copy, or only the changes since the last transaction it had).
+    /// </summary>
+    public IdlTransition Established(DateTimeOffset now, string? detail = null)
     {
         _ = now;
         switch (State)
@@ -202,7 +205,7 @@ public sealed class IdlSessionMachine
                 _attemptsThisRound = 0;
                 _skipsThisRound = 0;
                 _backoff.Connected();
-                return Move(IdlSessionState.Active, "monitoring");
+                return Move(IdlSessionState.Active, detail is null ? "monitoring" : "monitoring, " + detail);
             case IdlSessionState.Idle:
             case IdlSessionState.Connecting:
             case IdlSessionState.Active:

@@ -15,6 +15,7 @@ public sealed partial class OvsdbIdl
     private bool _schemaFromServer;
     private Exception? _lastFailure;
     private string? _pendingSkip;
+    private string? _catchUp;
 
     /// <summary>The state of the connection state machine, for diagnostics.</summary>
     public IdlSessionState SessionState
@@ -129,7 +130,7 @@ public sealed partial class OvsdbIdl
             await EstablishMonitorAsync(session, cancellationToken).ConfigureAwait(false);
             _session = session;
             _attempt = null;
-            Report(() => _machine.Established(Now));
+            Report(() => _machine.Established(Now, _catchUp));
         }
         catch (Exception ex) when (ex is IOException or OvsdbException or JsonRpcProtocolException)
         {
@@ -301,6 +302,8 @@ public sealed partial class OvsdbIdl
                 }
                 bool found = result[0].ValueKind == JsonValueKind.True && since != ZeroUuid;
                 string? last = result[1].ValueKind == JsonValueKind.String ? result[1].GetString() : null;
+                _catchUp = found ? $"resumed after transaction {since}"
+                    : since == ZeroUuid ? "full copy" : $"full copy (transaction {since} unknown to this server)";
                 await FinishEstablishingAsync(session, result[2], 2, clear: !found, last, cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -309,6 +312,7 @@ public sealed partial class OvsdbIdl
                 throw ErrorFromJson(reply.Error!.Value);
             }
         }
+        _catchUp = "full copy";
         reply = await session.RequestAsync("monitor_cond", Params(_options.Database, monitorId, requests), cancellationToken).ConfigureAwait(false);
         if (reply.Kind == JsonRpcMessageKind.Reply)
         {
