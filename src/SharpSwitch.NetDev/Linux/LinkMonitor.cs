@@ -195,5 +195,5 @@ public sealed unsafe class LinkMonitor : IDisposable
     }
 
     /// <summary>A monitor over no socket, fed only through <see cref="Apply"/> (tests and fuzzing).</summary>
-    internal static LinkMonitor CreateDetached() => new(-1);
+    public static LinkMonitor CreateDetachedForTests() => new(-1);
 }
