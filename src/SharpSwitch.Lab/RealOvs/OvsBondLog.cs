@@ -44,6 +44,16 @@ internal sealed partial class OvsBondLog
             text = reader.ReadToEnd();
             _offset = stream.Position;
         }
+        Feed(text, nowMs, events);
+        return events;
+    }
+
+    /// <summary>
+    /// Takes the next piece of the log as it was read (possibly ending in the middle of a line, which is kept for the
+    /// next piece) and adds an event for every complete bond line.
+    /// </summary>
+    internal void Feed(string text, long nowMs, List<BondEvent> events)
+    {
         text = _partial + text;
         int lastNewline = text.LastIndexOf('\n');
         _partial = text[(lastNewline + 1)..];
@@ -56,7 +66,6 @@ internal sealed partial class OvsBondLog
                 events.Add(e);
             }
         }
-        return events;
     }
 
     private BondEvent? Parse(long nowMs, string message)
