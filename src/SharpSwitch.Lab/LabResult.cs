@@ -35,4 +35,7 @@ public sealed class LabResult
 
     /// <summary>What the run recorder measured: rates per bucket, flow placement, switchovers, the capture.</summary>
     internal RunRecording Recording { get; init; } = RunRecording.Empty;
+
+    /// <summary>What each direction of each impaired cable did to its frames, in link order; empty without impairments.</summary>
+    internal IReadOnlyList<Impairments.ImpairmentStatistics> Impairments { get; init; } = [];
 }

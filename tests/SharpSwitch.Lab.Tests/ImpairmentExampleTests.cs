@@ -52,6 +52,14 @@ public sealed class ImpairmentExampleTests
         InterfaceSample eno1After = after.Interfaces.Single(i => i.Label == "sw1:eno1");
         Assert.Equal(eno1After.AtStart.RxCrcErrors, eno1After.AtEnd.RxCrcErrors);
 
+        // The cable's own account: both directions lost and corrupted frames, and the receivers counted each corruption.
+        Assert.Equal(["sw1:eno1 -> tor:p1", "tor:p1 -> sw1:eno1", "gw:eth0 -> tor:p3", "tor:p3 -> gw:eth0"], result.Impairments.Select(i => i.Label));
+        Assert.All(result.Impairments.Take(2), i => Assert.True(i.Lost > 0 && i.Corrupted > 0, i.ToString()));
+        Assert.Equal(crcErrors, result.Impairments[1].Corrupted);
+        Assert.All(result.Impairments.Take(2), i => Assert.Equal(i.Offered - i.Lost - i.Corrupted, i.Delivered));
+        // The gw cable only delays: everything it took arrived, the last frames at the end of the run included.
+        Assert.All(result.Impairments.Skip(2), i => Assert.Equal((0L, 0L, i.Offered), (i.Lost, i.Corrupted, i.Delivered)));
+
         // The TCP-like stream retransmits what the wire lost and ends the run with nothing missing.
         LegSample tcpLossy = Leg(lossy, "tcp-1");
         Assert.True(tcpLossy.Stats.Retransmitted > 0);

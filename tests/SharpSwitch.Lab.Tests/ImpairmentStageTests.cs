@@ -139,6 +139,7 @@ public sealed class ImpairmentStageTests
         Assert.Equal(25, b.RxErrors);
         Assert.Equal(0, b.RxPackets);
         Assert.Equal(25, wire.Stage.FromA.Statistics().Corrupted);
+        Assert.Equal(0, wire.Stage.FromA.Statistics().Delivered);
     }
 
     [Fact]

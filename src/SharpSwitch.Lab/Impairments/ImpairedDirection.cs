@@ -110,7 +110,6 @@ internal sealed class ImpairedDirection
         if (_spec is null)
         {
             Deliver(frame, fcs: null);
-            _delivered++;
             return;
         }
         if (_random.Chance(_duplicate))
@@ -131,7 +130,6 @@ internal sealed class ImpairedDirection
             {
                 CountOrder(due.Order);
                 Deliver(_slots[slot].AsSpan(0, _lengths[slot]), _fcs[slot]);
-                _delivered++;
             }
             else
             {
@@ -200,7 +198,6 @@ internal sealed class ImpairedDirection
             _freeSlots.Push(slot);
             CountOrder(order);
             Deliver(_slots[slot].AsSpan(0, _lengths[slot]), fcs);
-            _delivered++;
             return;
         }
         _fcs[slot] = fcs;
@@ -256,6 +253,8 @@ internal sealed class ImpairedDirection
             To.Counters.CountRxCrcError();
             return;
         }
+        // A frame the receiving end refuses (it is down, or its queue is full) has still left the wire; the end counts it.
+        _delivered++;
         To.InjectReceive(frame);
     }
 

@@ -104,6 +104,7 @@ internal sealed class LabSimulation : IDisposable
         return new LabResult(_scenario, phases, _log.Entries.ToList(), answers, _warnings, hosts)
         {
             Recording = _recorder.Finish(_log.Entries),
+            Impairments = _impairments.Statistics(),
         };
     }
 
