@@ -45,6 +45,19 @@ public sealed class CaptureTests
     }
 
     [Fact]
+    public void Fuzz_seeds_cover_both_the_accepted_and_the_refused_paths()
+    {
+        string corpus = Path.Combine(LabTestFiles.RepositoryRoot, "tests", "TestData", "corpus", "pcapng");
+        Assert.True(PcapngReader.TryRead(File.ReadAllBytes(Path.Combine(corpus, "two-interfaces-lacp")), out CaptureFile? file, out string error), error);
+        Assert.Equal(["sw1-eno1", "tor-p1"], file!.Interfaces.Select(i => i.Name));
+        Assert.Equal([2U, 1U], file.Packets.Select(p => p.Direction));
+        Assert.True(PcapngReader.TryRead(File.ReadAllBytes(Path.Combine(corpus, "unknown-block-skipped")), out _, out error), error);
+        Assert.False(PcapngReader.TryRead(File.ReadAllBytes(Path.Combine(corpus, "packet-before-interface")), out _, out error));
+        Assert.Contains("not described", error, StringComparison.Ordinal);
+        Assert.False(PcapngReader.TryRead(File.ReadAllBytes(Path.Combine(corpus, "truncated-packet")), out _, out _));
+    }
+
+    [Fact]
     public void Reader_refuses_truncated_and_inconsistent_input()
     {
         using var stream = new MemoryStream();
