@@ -155,9 +155,11 @@ public sealed class SwitchDaemon : IAsyncDisposable
             LockName = "ovs_vswitchd",
             TimeProvider = _options.TimeProvider,
             Connect = _options.Connect,
+            // Like ovs-vswitchd, wait for a database that is not there yet rather than exit.
+            RetryInitialConnection = true,
             // Every server choice (connect, skip a follower or a stale server, lost, backoff) is logged with its
-            // reason; the line is written from the loop, like everything else the daemon does.
-            OnTransition = transition => _work.Writer.TryWrite(() => Log.Info("reconnect", transition.ToString())),
+            // reason at once (the log is thread-safe), so that a daemon still waiting for its first server says why.
+            OnTransition = transition => Log.Info("reconnect", transition.ToString()),
         }, cancellationToken).ConfigureAwait(false);
         _idl.Changed += OnReplicaChanged;
         Log.Info("reconnect", $"{_options.Remote}: connected");

@@ -129,6 +129,40 @@ public sealed class ClusterFailoverTests
         Assert.True(traffic.Failures == 0, $"{traffic.Failures} injections failed");
     }
 
+    [RequiresToolsFact("ovsdb-server", "ovsdb-tool", "ovs-vsctl", "ovs-appctl")]
+    public async Task A_switch_started_while_no_server_answers_waits_for_the_cluster()
+    {
+        using var cluster = new OvsdbCluster();
+        await cluster.WaitForLeaderAsync(Patience);
+        cluster.Require("ovs-vsctl", $"--db={cluster.Remotes}", "--timeout=120", "--no-wait", "init");
+        for (int i = 0; i < cluster.Size; i++)
+        {
+            cluster.Kill(i);
+        }
+        Task<ClusterSwitch> starting = ClusterSwitch.StartAsync(cluster);
+        string log = Path.Combine(cluster.Directory, "vswitchd.log");
+        bool waiting = await ClusterSwitch.EventuallyAsync(() => Task.FromResult(
+            File.Exists(log) && ReadShared(log).Contains("Connection refused; no usable server among 3", StringComparison.Ordinal)), Patience);
+        // The switch must keep waiting while nothing answers, not give up; the servers come back after that.
+        bool gaveUp = starting.IsCompleted;
+        for (int i = 0; i < cluster.Size; i++)
+        {
+            cluster.Start(i);
+        }
+        await using ClusterSwitch sw = await starting;
+        Assert.True(waiting, "the switch did not report a round without any server");
+        Assert.False(gaveUp, "the switch finished starting before any server was up");
+        Ok(sw.VswVsctl("add-br", "ovsbr-mgt", "--", "add-bond", "ovsbr-mgt", "bond-mgt", "eno1", "eno2", "--", "set", "port", "bond-mgt", "other_config:bond-primary=eno1"));
+        Assert.Contains("active-backup primary: eno1\n", sw.Appctl("bond/show", "bond-mgt"), StringComparison.Ordinal);
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     /// <summary>
     /// The operator's bond, configured through the cluster: bridge ovsbr-mgt, active-backup bond bond-mgt of eno1 and
     /// eno2 with eno1 as primary (with <c>vsw vsctl</c>), and an access port host1 where traffic enters (with the real
