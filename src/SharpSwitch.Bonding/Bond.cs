@@ -10,7 +10,10 @@ namespace SharpSwitch.Bonding;
 /// It behaves as Open vSwitch 3.1's <c>ofproto/bond.c</c> (with 3.5's restart persistence) unless one of
 /// SharpSwitch's own keys is set. One thread drives the control methods; <see cref="SelectTxMember(in FlowKey, int)"/> and
 /// <see cref="Admit"/> may run on packet threads meanwhile: they read a snapshot of the membership, never throw and
-/// never allocate, but an index they return can be stale by one membership change.
+/// never allocate, but an index they return can be stale by one membership change. In balanced modes
+/// <see cref="SelectTxMember(in FlowKey, int)"/> also assigns buckets and counts their bytes, as OVS's translation does
+/// under its bond lock; SharpSwitch's datapath calls it from the one thread that runs the bridge, and a second packet
+/// thread would at worst assign one bucket twice or lose a few counted bytes, never crash.
 /// </summary>
 public sealed partial class Bond
 {
