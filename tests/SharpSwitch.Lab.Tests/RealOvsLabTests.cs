@@ -65,6 +65,15 @@ public sealed class RealOvsLabTests
     }
 
     [RequiresToolsFact("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
+    public void Diff_finds_no_difference_on_the_operator_experiment_with_bond_primary()
+    {
+        LabDiffResult diff = LabDiff.Run(PingOnly("operator-primary.yaml"));
+
+        Assert.True(diff.Same, diff.Render());
+        Assert.Equal(["sw1 bond-mgt: traffic failed back to eno1 at 20.000 s"], diff.Ovs.AnswerLines);
+    }
+
+    [RequiresToolsFact("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
     public void Diff_reports_a_sharpswitch_only_failback_policy_and_exits_one()
     {
         // bond-failback=never is SharpSwitch's key: OVS ignores it and fails back to the primary anyway.

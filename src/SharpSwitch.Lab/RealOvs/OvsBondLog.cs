@@ -25,7 +25,7 @@ internal sealed partial class OvsBondLog
     [GeneratedRegex(@"^member (?<member>\S+): (?<what>link state up|link state down|enabled|disabled|will be enabled if it stays up for (?<ms>\d+) ms|will be disabled if it stays down for (?<ms2>\d+) ms)$")]
     private static partial Regex MemberLine();
 
-    [GeneratedRegex(@"^bond (?<bond>\S+): (?:active member is now (?<member>[^,\s]+)|(?<none>all members disabled))")]
+    [GeneratedRegex(@"^bond (?<bond>\S+): (?:active member is now (?<member>[^,\s]+)|(?<none>all members disabled)|(?<shift>shift \S+ of load))")]
     private static partial Regex BondLine();
 
     /// <summary>Returns the bond events logged since the last call, each stamped with <paramref name="nowMs"/>.</summary>
@@ -95,6 +95,11 @@ internal sealed partial class OvsBondLog
         if (bondLine.Success)
         {
             string bond = bondLine.Groups["bond"].Value;
+            if (bondLine.Groups["shift"].Success)
+            {
+                // balance-slb's rebalancing, which moves one hash bucket between members.
+                return new BondEvent(nowMs, bond, null, BondEventKind.LoadShifted, message, Reason);
+            }
             return bondLine.Groups["none"].Success
                 ? new BondEvent(nowMs, bond, null, BondEventKind.AllMembersDisabled, message, Reason)
                 : new BondEvent(nowMs, bond, bondLine.Groups["member"].Value, BondEventKind.ActiveChanged, message, Reason);
