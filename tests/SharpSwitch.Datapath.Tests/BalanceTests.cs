@@ -163,6 +163,29 @@ public sealed class BalanceTests
         Assert.True(loaded > 200, $"{loaded} buckets carry load");
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 0)]
+    public void Slb_admits_broadcast_only_on_the_active_member_unless_all_members_are_active(bool allMembersActive, int droppedOnBackup)
+    {
+        var t = new Topology();
+        t.AddPort("p1");
+        t.AddBond("bond0", ["b1", "b2"], new BondSettings { Mode = BondMode.BalanceSlb, AllMembersActive = allMembersActive });
+        t.Run();
+        Bond bond = BondOf(t);
+        string active = bond.ActiveMember!.Name;
+        string backup = active == "b1" ? "b2" : "b1";
+
+        t.Send(active, Frames.Udp(MacAddress.Broadcast, Frames.Mac(7)));
+        Assert.Single(t.Received("p1"));
+        t.Send(backup, Frames.Udp(MacAddress.Broadcast, Frames.Mac(8)));
+        Assert.Equal(droppedOnBackup, t.Bridge.Statistics.BondAdmissionDropped);
+        Assert.Equal(1 - droppedOnBackup, t.Received("p1").Count);
+        // Unicast is admitted on either member (drop-if-moved applies only to sources learned on another port).
+        t.Send(backup, Frames.Udp(Frames.Mac(9), Frames.Mac(10)));
+        Assert.Single(t.Received("p1"));
+    }
+
     private sealed class EventSink : IBondEventSink
     {
         public List<BondEvent> Events { get; } = [];
