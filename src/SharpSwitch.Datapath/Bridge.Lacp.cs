@@ -49,7 +49,7 @@ public sealed partial class Bridge
         port.LacpInterfacesSeen = interfaces;
         LacpSettings? settings = port.Bond is null || port.Config.Bond is not BondSettings bondSettings
             ? null
-            : LacpSettings.FromBond(port.Name, bondSettings, LocalDevice.Mac, interfaces.Length, Warnings);
+            : LacpSettings.FromBond(port.Name, bondSettings, LocalNetDev.Mac, interfaces.Length, Warnings);
         if (settings is null)
         {
             port.Lacp = null;

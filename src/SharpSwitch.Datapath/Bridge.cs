@@ -35,15 +35,16 @@ public sealed partial class Bridge
 
     private readonly PacketBatch _rxBatch = new();
 
-    internal Bridge(Datapath datapath, string name, BridgeSettings settings, MacAddress localMac, long nowMs)
+    internal Bridge(Datapath datapath, string name, BridgeSettings settings, MacAddress localMac, long nowMs,
+        Func<MacAddress, INetDev?>? createLocalDevice = null)
     {
         _datapath = datapath;
         _pool = datapath.Pool;
         Name = name;
         Settings = settings;
         ApplySettings(settings);
-        LocalDevice = DummyNetDev.CreateInternal(name, localMac, _pool);
-        LocalPort = CreatePort(new PortConfig(name, [new InterfaceConfig(LocalDevice, OfPortAllocator.LocalPort)]), nowMs, isLocal: true);
+        LocalNetDev = createLocalDevice?.Invoke(localMac) ?? DummyNetDev.CreateInternal(name, localMac, _pool);
+        LocalPort = CreatePort(new PortConfig(name, [new InterfaceConfig(LocalNetDev, OfPortAllocator.LocalPort)]), nowMs, isLocal: true);
     }
 
     /// <summary>Bridge.name.</summary>
@@ -55,8 +56,15 @@ public sealed partial class Bridge
     /// <summary>The bridge's own internal port (named after the bridge, ofport 65534 "LOCAL").</summary>
     public BridgePort LocalPort { get; }
 
-    /// <summary>The local port's device; its <see cref="DummyNetDev.HostSide"/> is the host stack's end.</summary>
-    public DummyNetDev LocalDevice { get; }
+    /// <summary>The local port's device: an in-process internal port, or whatever the bridge's creator supplied (a TAP).</summary>
+    public INetDev LocalNetDev { get; }
+
+    /// <summary>
+    /// The local port's device when it is an in-process internal port; its <see cref="DummyNetDev.HostSide"/> is the host
+    /// stack's end. Throws when the bridge's creator supplied another kind of device.
+    /// </summary>
+    public DummyNetDev LocalDevice => LocalNetDev as DummyNetDev
+        ?? throw new InvalidOperationException($"bridge {Name}: the local port is a {LocalNetDev.Type} device, not an in-process one");
 
     /// <summary>The ports in the order they were added (the local port first).</summary>
     public IReadOnlyList<BridgePort> Ports => _portOrder;

@@ -62,16 +62,19 @@ public sealed class Datapath
 
     /// <summary>
     /// Creates a bridge with its local internal port. <paramref name="localMac"/> defaults to a locally administered
-    /// address derived from the name, so runs are reproducible.
+    /// address derived from the name, so runs are reproducible. <paramref name="createLocalDevice"/>, given the local
+    /// port's MAC, may supply its device (a TAP the host can use); by default, or when it returns null, the local port
+    /// is an in-process internal port.
     /// </summary>
-    public Bridge AddBridge(string name, BridgeSettings? settings = null, MacAddress? localMac = null, long nowMs = 0)
+    public Bridge AddBridge(string name, BridgeSettings? settings = null, MacAddress? localMac = null, long nowMs = 0,
+        Func<MacAddress, INetDev?>? createLocalDevice = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (_bridgesByName.ContainsKey(name))
         {
             throw new InvalidOperationException($"bridge {name} already exists");
         }
-        var bridge = new Bridge(this, name, settings ?? BridgeSettings.Default, localMac ?? DeriveMac(name), nowMs);
+        var bridge = new Bridge(this, name, settings ?? BridgeSettings.Default, localMac ?? DeriveMac(name), nowMs, createLocalDevice);
         _bridgesByName.Add(name, bridge);
         _bridges.Add(bridge);
         _bridgeArray = [.. _bridges];
