@@ -45,7 +45,7 @@ public sealed class SwitchDaemon : IAsyncDisposable
         ("Port", "bond_active_slave"), ("Port", "status"),
         ("Interface", "ofport"), ("Interface", "error"), ("Interface", "mac_in_use"), ("Interface", "mtu"),
         ("Interface", "admin_state"), ("Interface", "link_state"), ("Interface", "link_resets"), ("Interface", "ifindex"),
-        ("Interface", "statistics"), ("Interface", "lacp_current"),
+        ("Interface", "link_speed"), ("Interface", "duplex"), ("Interface", "statistics"), ("Interface", "lacp_current"),
     ];
 
     /// <summary>Creates the daemon; <see cref="RunAsync"/> connects and runs it.</summary>
@@ -275,27 +275,23 @@ public sealed class SwitchDaemon : IAsyncDisposable
         }
     }
 
-    private readonly Dictionary<string, bool> _lastCarrier = new(StringComparer.Ordinal);
+    private readonly LinkStatusTracker _linkStatus = new();
 
+    /// <summary>True when a port interface's carrier, admin state, MTU or MAC changed since the last look.</summary>
     private bool LinkStateChanged()
     {
-        bool changed = false;
+        _linkStatus.Begin();
         foreach (Bridge bridge in Datapath.Bridges)
         {
             foreach (BridgePort port in bridge.Ports)
             {
                 foreach (PortInterface portInterface in port.Interfaces)
                 {
-                    bool carrier = portInterface.Device.Carrier;
-                    if (!_lastCarrier.TryGetValue(portInterface.Name, out bool last) || last != carrier)
-                    {
-                        _lastCarrier[portInterface.Name] = carrier;
-                        changed = true;
-                    }
+                    _linkStatus.Observe(portInterface.Device);
                 }
             }
         }
-        return changed;
+        return _linkStatus.End();
     }
 
     private async Task WaitAsync(CancellationToken cancellationToken)

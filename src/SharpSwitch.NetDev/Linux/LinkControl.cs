@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using SharpSwitch.Packets;
 
 namespace SharpSwitch.NetDev.Linux;
 
@@ -41,6 +42,22 @@ internal static unsafe class LinkControl
             LinuxInterop.WriteIfreqName(span, name);
             BinaryPrimitives.WriteInt32LittleEndian(span[16..], mtu);
             return LinuxInterop.ioctl(fd, LinuxInterop.SIOCSIFMTU, ifreq) < 0 ? Marshal.GetLastPInvokeError() : 0;
+        });
+    }
+
+    /// <summary>Sets the Ethernet address (<c>SIOCSIFHWADDR</c>); returns 0 or an errno.</summary>
+    public static int SetMac(string name, MacAddress mac)
+    {
+        return WithSocket(fd =>
+        {
+            byte* ifreq = stackalloc byte[LinuxInterop.IfreqSize];
+            var span = new Span<byte>(ifreq, LinuxInterop.IfreqSize);
+            span.Clear();
+            LinuxInterop.WriteIfreqName(span, name);
+            // ifr_hwaddr is a struct sockaddr: the hardware type, then the address in sa_data.
+            BinaryPrimitives.WriteUInt16LittleEndian(span[16..], LinuxInterop.ARPHRD_ETHER);
+            mac.Write(span.Slice(18, MacAddress.Size));
+            return LinuxInterop.ioctl(fd, LinuxInterop.SIOCSIFHWADDR, ifreq) < 0 ? Marshal.GetLastPInvokeError() : 0;
         });
     }
 

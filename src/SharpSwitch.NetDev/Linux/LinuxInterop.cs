@@ -62,6 +62,8 @@ internal static partial class LinuxInterop
     public const uint SIOCGIFMTU = 0x8921;
     public const uint SIOCSIFMTU = 0x8922;
     public const uint SIOCGIFHWADDR = 0x8927;
+    public const uint SIOCSIFHWADDR = 0x8924;
+    public const ushort ARPHRD_ETHER = 1;
     public const uint SIOCETHTOOL = 0x8946;
     public const uint TUNSETIFF = 0x400454ca;
     public const short IFF_UP = 0x1;

@@ -1,4 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Packets;
+
 namespace SharpSwitch.NetDev.Linux;
 
 /// <summary>
@@ -60,13 +62,27 @@ public sealed class LinuxNetdevHost : IDisposable
         return device;
     }
 
-    /// <summary>Creates the TAP device of an <c>internal</c> port; null with the error text when refused.</summary>
-    public TapNetDev? CreateInternal(string name, PacketPool pool, out string? error)
+    /// <summary>
+    /// Creates the TAP device of an <c>internal</c> port; null with the error text when refused. A bridge's own port
+    /// passes <paramref name="mac"/>, the bridge's address, so the host and the switch (LACP system id, datapath id)
+    /// agree on it and it stays the same across restarts, as the kernel would otherwise pick a random one.
+    /// </summary>
+    public TapNetDev? CreateInternal(string name, PacketPool pool, out string? error, MacAddress? mac = null)
     {
         TapNetDev? device = TapNetDev.TryCreate(name, pool, out error);
         if (device is null)
         {
             return null;
+        }
+        if (mac is MacAddress address)
+        {
+            int errno = LinkControl.SetMac(name, address);
+            if (errno != 0)
+            {
+                device.Close();
+                error = $"could not set address of network device {name} ({LinuxInterop.ErrorText(errno)})";
+                return null;
+            }
         }
         _devices[name] = device;
         _deviceArray = [.. _devices.Values];

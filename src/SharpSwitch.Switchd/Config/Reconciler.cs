@@ -48,6 +48,13 @@ internal sealed class Reconciler
     private readonly IBondEventSink _bondEvents;
     private readonly HashSet<string> _reportedWarnings = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Bridge name → why its own port could not be a TAP (it is an in-process port instead); kept for the bridge's
+    /// lifetime because the port is only created with the bridge, while <see cref="InterfaceErrors"/> is rebuilt on
+    /// every pass.
+    /// </summary>
+    private readonly Dictionary<string, string> _localPortErrors = new(StringComparer.Ordinal);
+
     public Reconciler(Datapath.Datapath datapath, NetdevRegistry netdevs, Vlog log, IBondEventSink bondEvents)
     {
         _datapath = datapath;
@@ -85,6 +92,7 @@ internal sealed class Reconciler
             if (!wantedBridges.ContainsKey(existing.Name))
             {
                 _datapath.RemoveBridge(existing.Name, nowMs);
+                _localPortErrors.Remove(existing.Name);
                 _log.Info("bridge", $"bridge {existing.Name}: deleted");
             }
         }
@@ -114,8 +122,22 @@ internal sealed class Reconciler
         if (!_datapath.TryGetBridge(name, out Bridge bridge))
         {
             MacAddress? hwaddr = otherConfig.TryGetValue("hwaddr", out string? text) && MacAddress.TryParse(text, out MacAddress parsed) ? parsed : null;
-            bridge = _datapath.AddBridge(name, settings, hwaddr, nowMs);
+            string? localError = null;
+            bridge = _datapath.AddBridge(name, settings, hwaddr, nowMs, mac => _netdevs.OpenBridgeLocal(name, mac, out localError));
+            if (localError is not null)
+            {
+                _localPortErrors[name] = localError;
+                ReportOnce("bridge", localError, VlogLevel.Warn);
+            }
+            else
+            {
+                _localPortErrors.Remove(name);
+            }
             _log.Info("bridge", $"bridge {name}: added interface {name} on port 65534");
+        }
+        if (_localPortErrors.TryGetValue(name, out string? error))
+        {
+            InterfaceErrors[name] = error;
         }
         else if (bridge.Settings != settings)
         {

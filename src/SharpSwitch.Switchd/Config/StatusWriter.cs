@@ -28,7 +28,7 @@ internal sealed class StatusWriter
         var interfaces = new Dictionary<string, (INetDev Device, int OfPort)>(StringComparer.Ordinal);
         foreach (Bridge bridge in datapath.Bridges)
         {
-            interfaces[bridge.Name] = (bridge.LocalDevice, 65534);
+            interfaces[bridge.Name] = (bridge.LocalNetDev, 65534);
             foreach (BridgePort port in bridge.Ports)
             {
                 foreach (PortInterface portInterface in port.Interfaces)
@@ -57,7 +57,9 @@ internal sealed class StatusWriter
             string name = RowValues.String(row, "name");
             if (interfaces.TryGetValue(name, out var found))
             {
-                changes += WriteInterface(transaction, row, name, found.Device, found.OfPort, includeStatistics);
+                // A bridge's own port that could not be a TAP runs in-process; its row still says why, as OVS's would.
+                string? localError = found.OfPort == 65534 && interfaceErrors.TryGetValue(name, out string? e) ? e : null;
+                changes += WriteInterface(transaction, row, name, found.Device, found.OfPort, includeStatistics, localError);
                 changes += Set(transaction, row, "lacp_current", RowValues.BooleanDatum(row, "lacp_current", lacpCurrent.TryGetValue(name, out bool current) ? current : null));
             }
             else if (interfaceErrors.TryGetValue(name, out string? error))
@@ -92,7 +94,7 @@ internal sealed class StatusWriter
         {
             if (datapath.TryGetBridge(RowValues.String(row, "name"), out Bridge bridge))
             {
-                string datapathId = "0000" + bridge.LocalDevice.Mac.ToString().Replace(":", "", StringComparison.Ordinal);
+                string datapathId = "0000" + bridge.LocalNetDev.Mac.ToString().Replace(":", "", StringComparison.Ordinal);
                 changes += Set(transaction, row, "datapath_id", RowValues.StringDatum(row, "datapath_id", datapathId));
                 changes += Set(transaction, row, "datapath_version", RowValues.StringDatum(row, "datapath_version", "<built-in>"));
             }
@@ -110,7 +112,8 @@ internal sealed class StatusWriter
         return changes;
     }
 
-    private int WriteInterface(IdlTransaction transaction, IdlRow row, string name, INetDev device, int ofPort, bool includeStatistics)
+    private int WriteInterface(IdlTransaction transaction, IdlRow row, string name, INetDev device, int ofPort, bool includeStatistics,
+        string? localError = null)
     {
         int changes = 0;
         bool linkUp = device.Carrier;
@@ -121,7 +124,7 @@ internal sealed class StatusWriter
         }
         _linkHistory[name] = (linkUp, resets);
         // A real interface that is missing (or refused) reports as OVS reports it: no OpenFlow port, and the reason.
-        string? error = (device as ILinuxNetDev)?.Error;
+        string? error = (device as ILinuxNetDev)?.Error ?? localError;
         changes += Set(transaction, row, "ofport", RowValues.IntegerDatum(row, "ofport", error is null ? ofPort : -1));
         changes += Set(transaction, row, "error", RowValues.StringDatum(row, "error", error));
         changes += Set(transaction, row, "mac_in_use", RowValues.StringDatum(row, "mac_in_use", device.Mac.ToString()));

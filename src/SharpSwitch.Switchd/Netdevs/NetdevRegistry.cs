@@ -62,7 +62,7 @@ internal sealed class NetdevRegistry : IDisposable
     /// <summary>The interface types opened as real Linux devices rather than dummies.</summary>
     private bool UsesLinux(string effectiveType) => !_dummyOverridesSystem && effectiveType is "system" or "internal" or "tap";
 
-    private INetDev? OpenLinux(string name, string effectiveType, out string? error)
+    private INetDev? OpenLinux(string name, string effectiveType, out string? error, MacAddress? mac = null)
     {
         LinuxCapabilities capabilities = _capabilities ??= LinuxCapabilities.Current();
         error = capabilities.MissingFor(name, effectiveType == "system" ? "system" : "internal");
@@ -80,7 +80,34 @@ internal sealed class NetdevRegistry : IDisposable
         {
             return host.OpenSystem(name, _pool);
         }
-        return host.CreateInternal(name, _pool, out error);
+        return host.CreateInternal(name, _pool, out error, mac);
+    }
+
+    /// <summary>
+    /// Creates the device of a bridge's own port (the Interface named after the bridge, type internal) with the
+    /// bridge's MAC: a TAP named after the bridge when real interfaces are in use, as OVS's userspace datapath does,
+    /// so the host can address the bridge. Returns null (the datapath then keeps an in-process internal port) under
+    /// <c>--enable-dummy=override</c>, where nothing may touch the host, or with <paramref name="error"/> set when the
+    /// TAP is refused, so the bridge still switches between its other ports while its row says why.
+    /// </summary>
+    public INetDev? OpenBridgeLocal(string name, MacAddress mac, out string? error)
+    {
+        error = null;
+        if (_dummyOverridesSystem)
+        {
+            return null;
+        }
+        if (_devices.ContainsKey(name))
+        {
+            // A port of another bridge (or a bridge deleted in this pass) still holds the name; the new bridge wins.
+            Close(name);
+        }
+        INetDev? device = OpenLinux(name, "internal", out error, mac);
+        if (device is not null)
+        {
+            _devices[name] = (device, "internal");
+        }
+        return device;
     }
 
     /// <summary>
