@@ -277,6 +277,7 @@ internal sealed class LabSimulation : IDisposable
                         _legs.Add(leg);
                         var sender = new TcpSender(leg, from, to.Ipv4Address, (ushort)(TcpSender.FirstSourcePort + index), TcpSender.ServerPort, tcp.FrameBytes, tcp.RatePps, tcp.Window, tcp.RtoMs);
                         from.SendTcpFrom(sender);
+                        _recorder.TrackLeg(leg, FlowMatch.Tcp(from.Ipv4Address, to.Ipv4Address, sender.SourcePort));
                         _sources.Add(TrafficSource.Tcp(sender, from));
                         break;
                     }
