@@ -30,9 +30,8 @@ internal sealed class BondEventLog : IBondEventSink
 
     public void OnEvent(in BondEvent e)
     {
-        // OVS's own lines go to the bond module exactly as OVS logs them; SharpSwitch's extra events go to the debug level,
-        // so a log diffed against real OVS shows only real differences.
-        _log.Log("bond", e.IsOvsLogLine ? VlogLevel.Info : VlogLevel.Dbg, e.Message);
+        // The drop warning carries its reason, because OVS's silence there is exactly what leaves operators guessing.
+        _log.Log("bond", LevelOf(e), e.Kind == BondEventKind.DroppingAllTraffic ? $"{e.Message}: {e.Reason}" : e.Message);
         if (_recent.Count == Capacity)
         {
             _recent.Dequeue();
@@ -41,4 +40,17 @@ internal sealed class BondEventLog : IBondEventSink
         StatusDirty = true;
         _forward?.OnEvent(e);
     }
+
+    /// <summary>
+    /// OVS's own lines go to the bond module at INFO exactly as OVS logs them, and SharpSwitch's extra events go to the
+    /// debug level so that a log diffed against real OVS shows only real differences. The exception is a bond that
+    /// drops all its traffic (balance-tcp without negotiated LACP): OVS says nothing there, and an operator must be told
+    /// why, once, at WARN, and told again at INFO when traffic flows.
+    /// </summary>
+    private static VlogLevel LevelOf(in BondEvent e) => e.Kind switch
+    {
+        BondEventKind.DroppingAllTraffic => VlogLevel.Warn,
+        BondEventKind.TrafficResumed => VlogLevel.Info,
+        _ => e.IsOvsLogLine ? VlogLevel.Info : VlogLevel.Dbg,
+    };
 }
