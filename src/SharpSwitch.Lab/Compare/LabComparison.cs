@@ -14,8 +14,8 @@ public sealed record VaryParameter(string Text, string? Bond, string Key, IReadO
 
 /// <summary>One run of a comparison: the values it used and its headline figures.</summary>
 /// <param name="Values">The value of each varied key, in --vary order.</param>
-/// <param name="FailoverGapMs">Longest silence of any flow around a failover (null when nothing failed over).</param>
-/// <param name="FailbackGapMs">Longest silence of any flow around a failback (null when nothing failed back).</param>
+/// <param name="FailoverGapMs">Longest interruption of any flow around a failover (null when nothing failed over).</param>
+/// <param name="FailbackGapMs">Longest interruption of any flow around a failback (null when nothing failed back).</param>
 /// <param name="Lost">Packets lost over the whole run, every flow.</param>
 /// <param name="Switchovers">Changes of active member after the first choice.</param>
 /// <param name="FinalActive">Each bond's active member at the end (<c>switch bond</c> to member, or null when none).</param>

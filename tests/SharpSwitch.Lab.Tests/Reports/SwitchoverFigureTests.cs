@@ -105,6 +105,22 @@ public sealed class SwitchoverFigureTests
     }
 
     [Fact]
+    public void Balance_slb_placement_shows_the_spread_and_the_move_to_the_survivor()
+    {
+        LabResult result = LabRunner.Run(LabTestFiles.LoadExample("balance-slb.yaml"));
+        IReadOnlyList<FlowPlacement> before = result.Recording.PlacementByPhase[0];
+        IReadOnlyList<FlowPlacement> outage = result.Recording.PlacementByPhase[1];
+
+        // Each flow leaves by exactly one member before the fault, and both members carry some flow.
+        var outbound = before.Where(p => p.Out > 0).ToList();
+        Assert.Equal(outbound.Count, outbound.Select(p => p.Flow).Distinct().Count());
+        Assert.Equal(["eno1", "eno2"], outbound.Select(p => p.Member).Distinct().Order(StringComparer.Ordinal));
+        // With eno1's cable out, every frame of every flow is on eno2.
+        Assert.All(outage.Where(p => p.Member == "eno1"), p => Assert.Equal((0L, 0L), (p.Out, p.In)));
+        Assert.True(outage.Where(p => p.Member == "eno2").Sum(p => p.Out + p.In) > 0);
+    }
+
+    [Fact]
     public void Rate_buckets_add_up_to_the_interface_counters()
     {
         LabResult result = LabRunner.Run(LabTestFiles.LoadExample("failback-flap.yaml"));
