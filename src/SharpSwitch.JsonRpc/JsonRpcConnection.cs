@@ -19,6 +19,11 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
     private readonly byte[] _readBuffer = new byte[ReadChunkBytes];
+
+    // Both are used only under _sendLock: every message is serialized into pooled segments that go back to the
+    // pool once written, with one JSON writer reused for the connection's life.
+    private readonly PooledSegmentWriter _sendBuffer = new();
+    private Utf8JsonWriter? _sendWriter;
     private readonly TimeProvider _time;
     private readonly TimeSpan? _probeInterval;
     private readonly ITimer? _probeTimer;
@@ -103,7 +108,6 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     public async Task SendAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        byte[] bytes = message.ToUtf8Bytes();
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -111,7 +115,14 @@ public sealed class JsonRpcConnection : IAsyncDisposable
             {
                 throw new IOException($"{Name}: connection closed ({DisconnectReason ?? "closed"})");
             }
-            await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            // Serialized under the lock so that the buffer and writer can be reused: a message never exists as one
+            // contiguous array, only as pooled segments below the large-object threshold, written one after another.
+            _sendWriter ??= JsonRpcMessage.CreateWireWriter(_sendBuffer);
+            message.WriteUtf8To(_sendBuffer, _sendWriter);
+            foreach (ReadOnlyMemory<byte> segment in _sendBuffer.WrittenSegments)
+            {
+                await _stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+            }
             await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
@@ -120,6 +131,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         }
         finally
         {
+            _sendBuffer.Reset();
             _sendLock.Release();
         }
     }

@@ -2,6 +2,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SharpSwitch.JsonRpc;
 
@@ -37,13 +38,30 @@ public sealed class JsonRpcMessage
     private static readonly JsonElement s_emptyArray = JsonDocument.Parse("[]").RootElement.Clone();
     private static readonly JsonElement s_echoId = JsonDocument.Parse("\"echo\"").RootElement.Clone();
 
+    // A body given as a JsonNode is kept as the node and written straight from it: turning a large OVSDB reply into
+    // a JsonElement first would copy all of its text and build a token table, both large objects, only to write the
+    // same bytes again. The element form is built on demand, for callers that read Params or Result.
+    private readonly JsonNode? _paramsNode;
+    private readonly JsonNode? _resultNode;
+    private JsonElement? _params;
+    private JsonElement? _result;
+
     private JsonRpcMessage(JsonRpcMessageKind kind, string? method, JsonElement? @params, JsonElement? result, JsonElement? error, JsonElement? id)
     {
         Kind = kind;
         Method = method;
-        Params = @params;
-        Result = result;
+        _params = @params;
+        _result = result;
         Error = error;
+        Id = id;
+    }
+
+    private JsonRpcMessage(JsonRpcMessageKind kind, string? method, JsonNode? paramsNode, JsonNode? resultNode, JsonElement? id)
+    {
+        Kind = kind;
+        Method = method;
+        _paramsNode = paramsNode;
+        _resultNode = resultNode;
         Id = id;
     }
 
@@ -54,10 +72,10 @@ public sealed class JsonRpcMessage
     public string? Method { get; }
 
     /// <summary>The parameter array of a request or notification; null for replies.</summary>
-    public JsonElement? Params { get; }
+    public JsonElement? Params => _paramsNode is null ? _params : Materialize(_paramsNode, ref _params);
 
     /// <summary>The result of a <see cref="JsonRpcMessageKind.Reply"/>; null otherwise.</summary>
-    public JsonElement? Result { get; }
+    public JsonElement? Result => _resultNode is null ? _result : Materialize(_resultNode, ref _result);
 
     /// <summary>The error of an <see cref="JsonRpcMessageKind.Error"/> reply (a string or an object); null otherwise.</summary>
     public JsonElement? Error { get; }
@@ -92,6 +110,33 @@ public sealed class JsonRpcMessage
         ArgumentNullException.ThrowIfNull(method);
         RequireArray(@params);
         return new JsonRpcMessage(JsonRpcMessageKind.Notification, method, @params.Clone(), null, null, null);
+    }
+
+    /// <summary>
+    /// Creates a notification whose parameters are written straight from <paramref name="params"/> when sent. The
+    /// message takes the node over: the caller must not change it afterwards, since the message may be written on
+    /// another thread.
+    /// </summary>
+    public static JsonRpcMessage CreateNotification(string method, JsonArray @params)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(@params);
+        return new JsonRpcMessage(JsonRpcMessageKind.Notification, method, @params, null, null);
+    }
+
+    /// <summary>
+    /// Creates a successful reply whose result is written straight from <paramref name="result"/> when sent. The
+    /// message takes the node over: the caller must not change it afterwards, since the message may be written on
+    /// another thread.
+    /// </summary>
+    public static JsonRpcMessage CreateReply(JsonElement id, JsonNode result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.GetValueKind() == JsonValueKind.Null)
+        {
+            throw new ArgumentException("a reply's result must not be null, because OVS would read it as absent", nameof(result));
+        }
+        return new JsonRpcMessage(JsonRpcMessageKind.Reply, null, null, result, id.Clone());
     }
 
     /// <summary>Creates a successful reply to the request with <paramref name="id"/>.</summary>
@@ -136,11 +181,14 @@ public sealed class JsonRpcMessage
         {
             throw new JsonRpcProtocolException("error parsing stream: invalid UTF-8 sequence");
         }
-        JsonDocument document;
+        JsonElement root;
         try
         {
+            // JsonElement.ParseValue keeps one private copy of the text that needs no disposal, so the members taken
+            // from it below are not copied again by Clone; a pooled JsonDocument made every large result be copied
+            // twice, each copy a large object for a big monitor reply.
             var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1000 });
-            document = JsonDocument.ParseValue(ref reader);
+            root = JsonElement.ParseValue(ref reader);
             if (reader.TokenType != JsonTokenType.None && reader.Read())
             {
                 throw new JsonRpcProtocolException($"error parsing stream: byte {reader.TokenStartIndex}: trailing data after the JSON value");
@@ -150,10 +198,7 @@ public sealed class JsonRpcMessage
         {
             throw new JsonRpcProtocolException("error parsing stream: " + ex.Message, ex);
         }
-        using (document)
-        {
-            return FromJson(document.RootElement);
-        }
+        return FromJson(root);
     }
 
     /// <summary>Interprets an already-parsed JSON value as a message, with the same checks as <see cref="Parse"/>.</summary>
@@ -252,11 +297,25 @@ public sealed class JsonRpcMessage
             case JsonRpcMessageKind.Notification:
                 writer.WriteString("method", Method);
                 writer.WritePropertyName("params");
-                Params!.Value.WriteTo(writer);
+                if (_paramsNode is not null)
+                {
+                    _paramsNode.WriteTo(writer);
+                }
+                else
+                {
+                    _params!.Value.WriteTo(writer);
+                }
                 break;
             case JsonRpcMessageKind.Reply:
                 writer.WritePropertyName("result");
-                Result!.Value.WriteTo(writer);
+                if (_resultNode is not null)
+                {
+                    _resultNode.WriteTo(writer);
+                }
+                else
+                {
+                    _result!.Value.WriteTo(writer);
+                }
                 writer.WriteNull("error");
                 break;
             case JsonRpcMessageKind.Error:
@@ -267,15 +326,34 @@ public sealed class JsonRpcMessage
         writer.WriteEndObject();
     }
 
-    /// <summary>The message as compact UTF-8 JSON, ready to send.</summary>
+    /// <summary>
+    /// Writes the message as compact UTF-8 JSON (the bytes that go on the wire) into <paramref name="output"/>,
+    /// reusing <paramref name="writer"/> when one is given (it is reset to <paramref name="output"/> first), so that
+    /// a connection sending many messages allocates no writer and no buffer per message.
+    /// </summary>
+    public void WriteUtf8To(IBufferWriter<byte> output, Utf8JsonWriter? writer = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (writer is null)
+        {
+            using var own = new Utf8JsonWriter(output, s_writerOptions);
+            WriteTo(own);
+            return;
+        }
+        writer.Reset(output);
+        WriteTo(writer);
+        writer.Flush();
+    }
+
+    /// <summary>A writer with the options the wire format needs, for reuse with <see cref="WriteUtf8To"/>.</summary>
+    public static Utf8JsonWriter CreateWireWriter(IBufferWriter<byte> output) => new(output, s_writerOptions);
+
+    /// <summary>The message as compact UTF-8 JSON, ready to send, in one array of exactly its length.</summary>
     public byte[] ToUtf8Bytes()
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
-        {
-            WriteTo(writer);
-        }
-        return buffer.WrittenSpan.ToArray();
+        using var buffer = new PooledSegmentWriter();
+        WriteUtf8To(buffer);
+        return buffer.ToArray();
     }
 
     /// <summary>The message as compact JSON text.</summary>
@@ -288,6 +366,26 @@ public sealed class JsonRpcMessage
     public bool IsAnswerTo(JsonElement id)
     {
         return Kind is JsonRpcMessageKind.Reply or JsonRpcMessageKind.Error && Id is { } mine && JsonElement.DeepEquals(mine, id);
+    }
+
+    private static JsonElement? Materialize(JsonNode node, ref JsonElement? cache)
+    {
+        // Reading a node from two threads at once is not documented as safe, so the one-time conversion and every
+        // read of its result (a nullable struct, which could be seen half-written) happen under the same lock.
+        lock (node)
+        {
+            if (cache is null)
+            {
+                using var buffer = new PooledSegmentWriter();
+                using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+                {
+                    node.WriteTo(writer);
+                }
+                var reader = new Utf8JsonReader(buffer.ToSequence());
+                cache = JsonElement.ParseValue(ref reader);
+            }
+            return cache;
+        }
     }
 
     private static void RequireArray(JsonElement @params)

@@ -186,11 +186,15 @@ public sealed class OvsdbServerEngine
 
     private static JsonElement ToElement(JsonNode? node) => JsonText.ToElement(node);
 
+    // Replies and notifications carry their JsonNode bodies to the connection, which serializes them straight into
+    // pooled segments: converting a ~250 KB monitor update to a JsonElement here first cost a copy of the text and a
+    // token table, large objects that stayed on the heap until the next full collection. The engine never touches a
+    // node again after sending it, which is what lets another thread write it.
     private static void Reply(OvsdbSession session, JsonElement id, JsonNode result) =>
-        session.Send(JsonRpcMessage.CreateReply(id, ToElement(result)));
+        session.Send(JsonRpcMessage.CreateReply(id, result));
 
     private static void Notify(OvsdbSession session, string method, JsonArray @params) =>
-        session.Send(JsonRpcMessage.CreateNotification(method, ToElement(@params)));
+        session.Send(JsonRpcMessage.CreateNotification(method, @params));
 
     private ServedDatabase LookupDatabase(JsonElement @params, string method)
     {
