@@ -36,17 +36,9 @@ public sealed class SwitchDaemon : IAsyncDisposable
     /// <summary>
     /// The columns this daemon writes itself. A change confined to them is the echo of our own status write, not new
     /// configuration, so it must not trigger another reconciliation (OVS's vswitchd marks the same columns
-    /// "omit alert" in its IDL for the same reason).
+    /// "omit alert" in its IDL for the same reason). The list lives beside the writes, in <see cref="StatusWriter"/>.
     /// </summary>
-    private static readonly HashSet<(string Table, string Column)> s_statusColumns =
-    [
-        ("Open_vSwitch", "cur_cfg"), ("Open_vSwitch", "iface_types"), ("Open_vSwitch", "datapath_types"),
-        ("Bridge", "datapath_id"), ("Bridge", "datapath_version"),
-        ("Port", "bond_active_slave"), ("Port", "status"),
-        ("Interface", "ofport"), ("Interface", "error"), ("Interface", "mac_in_use"), ("Interface", "mtu"),
-        ("Interface", "admin_state"), ("Interface", "link_state"), ("Interface", "link_resets"), ("Interface", "ifindex"),
-        ("Interface", "link_speed"), ("Interface", "duplex"), ("Interface", "statistics"), ("Interface", "lacp_current"),
-    ];
+    private static readonly HashSet<(string Table, string Column)> s_statusColumns = StatusWriter.WrittenColumns;
 
     /// <summary>Creates the daemon; <see cref="RunAsync"/> connects and runs it.</summary>
     public SwitchDaemon(SwitchDaemonOptions options, Vlog? log = null)

@@ -54,4 +54,11 @@ public sealed class LinkStatusTrackerTests
         Assert.True(Look(tracker, p1, p2));
         Assert.False(Look(tracker, p1, p2));
     }
+
+    [Fact]
+    public void Link_speed_and_duplex_are_status_columns_so_their_writes_do_not_trigger_a_reconciliation()
+    {
+        Assert.Contains(("Interface", "link_speed"), Config.StatusWriter.WrittenColumns);
+        Assert.Contains(("Interface", "duplex"), Config.StatusWriter.WrittenColumns);
+    }
 }

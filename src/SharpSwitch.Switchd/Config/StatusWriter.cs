@@ -1,4 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Diagnostics;
 using System.Globalization;
 using SharpSwitch.Bonding;
 using SharpSwitch.Datapath;
@@ -18,6 +19,21 @@ namespace SharpSwitch.Switchd.Config;
 /// </summary>
 internal sealed class StatusWriter
 {
+    /// <summary>
+    /// Every column <see cref="Write"/> may change. The daemon treats a change confined to these as the echo of its own
+    /// write rather than new configuration; a column written but missing here would cost a full reconciliation each
+    /// time it changes, which is why <see cref="Set"/> checks it in debug builds.
+    /// </summary>
+    internal static readonly HashSet<(string Table, string Column)> WrittenColumns =
+    [
+        ("Open_vSwitch", "cur_cfg"), ("Open_vSwitch", "iface_types"), ("Open_vSwitch", "datapath_types"),
+        ("Bridge", "datapath_id"), ("Bridge", "datapath_version"),
+        ("Port", "bond_active_slave"), ("Port", "status"),
+        ("Interface", "ofport"), ("Interface", "error"), ("Interface", "mac_in_use"), ("Interface", "mtu"),
+        ("Interface", "admin_state"), ("Interface", "link_state"), ("Interface", "link_resets"), ("Interface", "ifindex"),
+        ("Interface", "link_speed"), ("Interface", "duplex"), ("Interface", "statistics"), ("Interface", "lacp_current"),
+    ];
+
     private readonly Dictionary<string, (bool LinkUp, long Resets)> _linkHistory = new(StringComparer.Ordinal);
 
     /// <summary>Adds the status updates to <paramref name="transaction"/>; returns the number of changed columns.</summary>
@@ -184,6 +200,7 @@ internal sealed class StatusWriter
 
     private static int Set(IdlTransaction transaction, IdlRow row, string column, Datum value)
     {
+        Debug.Assert(WrittenColumns.Contains((row.Table.Name, column)), $"{row.Table.Name}.{column} is written as status but not listed in WrittenColumns");
         if (row.Table.Schema.FindColumn(column) is null || row.Get(column).Equals(value))
         {
             return 0;
