@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SharpSwitch.Lab;
+using SharpSwitch.Lab.RealInterfaces;
 using SharpSwitch.Lab.RealOvs;
 using SharpSwitch.Lab.Reports;
 using SharpSwitch.Lab.Scenarios;
@@ -26,7 +27,7 @@ internal static class LabCommand
     /// <summary>Exit code when a valid scenario hit a SharpSwitch bug.</summary>
     public const int InternalError = 1;
 
-    private const string Usage = "usage: vsw lab run SCENARIO.yaml [--switch sharpswitch|ovs] [--json] [--timing] [--html FILE] [--pcap FILE]\n       " + LabCompareCommand.Usage + "\n       " + LabDiffCommand.Usage;
+    private const string Usage = "usage: vsw lab run SCENARIO.yaml [--switch sharpswitch|ovs] [--real] [--json] [--timing] [--html FILE] [--pcap FILE]\n       " + LabCompareCommand.Usage + "\n       " + LabDiffCommand.Usage;
 
     [VswSubcommand("lab", "run failover/failback experiments under virtual time")]
     internal static int Run(string[] args)
@@ -69,6 +70,7 @@ internal static class LabCommand
         string? htmlPath = null;
         string? pcapPath = null;
         LabSwitchKind switchKind = LabSwitchKind.SharpSwitch;
+        bool real = false;
         string[] rest = args[1..];
         for (int i = 0; i < rest.Length; i++)
         {
@@ -106,6 +108,9 @@ internal static class LabCommand
                 case "--timing":
                     timing = true;
                     break;
+                case "--real":
+                    real = true;
+                    break;
                 case "-h" or "--help":
                     output.WriteLine(Usage);
                     return Success;
@@ -132,6 +137,16 @@ internal static class LabCommand
             return UsageOrScenarioError;
         }
 
+        if (real)
+        {
+            if (switchKind != LabSwitchKind.SharpSwitch)
+            {
+                error.WriteLine("vsw lab run: --real runs SharpSwitch on veth pairs; it cannot be combined with --switch ovs");
+                return UsageOrScenarioError;
+            }
+            switchKind = LabSwitchKind.RealInterfaces;
+        }
+
         // Wall time is measured here, in the front end, and printed only on request: the report itself must stay
         // identical from run to run.
         long startTicks = Stopwatch.GetTimestamp();
@@ -154,7 +169,22 @@ internal static class LabCommand
                 capture = new FileStream(pcapPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             }
             var options = new LabRunOptions { Capture = capture, Progress = progress is null ? null : progress.Report, Switch = switchKind };
-            result = LabRunner.Run(read.Scenario!, options);
+            // Namespaces, veths and daemons of a real run must not outlive an interrupted command.
+            ConsoleCancelEventHandler? onCancel = real ? (_, _) => RealInterfacesCleanup.RemoveAll() : null;
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                result = LabRunner.Run(read.Scenario!, options);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
+        catch (RealInterfacesException ex)
+        {
+            error.WriteLine($"vsw lab run: {ex.Message}");
+            return UsageOrScenarioError;
         }
         catch (RealOvsException ex)
         {

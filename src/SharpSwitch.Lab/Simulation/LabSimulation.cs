@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using SharpSwitch.Lab.Hosts;
 using SharpSwitch.Lab.Impairments;
+using SharpSwitch.Lab.RealInterfaces;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.Lab.Traffic;
 using SharpSwitch.NetDev;
@@ -33,6 +34,7 @@ internal sealed class LabSimulation : IDisposable
     private readonly List<(string Label, DummyNetDev Device)> _sampled = [];
     private readonly List<string> _warnings = [];
     private readonly RunRecorder _recorder;
+    private readonly WallClock? _wallClock;
     private int _phase;
 
     public LabSimulation(Scenario scenario, LabRunOptions? options = null)
@@ -50,6 +52,11 @@ internal sealed class LabSimulation : IDisposable
         _recorder.WatchTopology(scenario, _topology);
         CreateTraffic();
         ChooseSampledInterfaces();
+        if (_topology.Kind == LabSwitchKind.RealInterfaces)
+        {
+            // Real interfaces cannot be paused: the run's clock starts once everything is built and follows wall time.
+            _wallClock = new WallClock();
+        }
     }
 
     /// <summary>Stops whatever the topology started outside this process (real OVS daemons).</summary>
@@ -63,6 +70,7 @@ internal sealed class LabSimulation : IDisposable
         long now = 0;
         while (now < _scenario.DurationMs)
         {
+            _wallClock?.WaitUntil(now);
             _impairments.AdvanceTo(now);
             _recorder.AdvanceTo(now);
             bool faultsApplied = false;

@@ -3,6 +3,7 @@ using SharpSwitch.Bonding;
 using SharpSwitch.Datapath;
 using SharpSwitch.Lab.Hosts;
 using SharpSwitch.Lab.InProcess;
+using SharpSwitch.Lab.RealInterfaces;
 using SharpSwitch.Lab.RealOvs;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.NetDev;
@@ -25,6 +26,12 @@ public enum LabSwitchKind
 
     /// <summary>Real Open vSwitch: one <c>ovsdb-server</c> and <c>ovs-vswitchd --enable-dummy</c> per switch node.</summary>
     Ovs,
+
+    /// <summary>
+    /// SharpSwitch daemons on veth pairs, one network namespace per switch node, in wall-clock time (root only; see
+    /// <see cref="VethSwitch"/>).
+    /// </summary>
+    RealInterfaces,
 }
 
 /// <summary>A switch node as the discrete-event loop drives it: run it at an instant, ask when it next needs to run.</summary>
@@ -67,6 +74,7 @@ internal sealed class LabTopology : IDisposable
     private readonly List<DummyNetDev> _unattendedHostSides = [];
 
     private readonly List<RealOvsSwitch> _realSwitches = [];
+    private readonly List<VethSwitch> _vethSwitches = [];
     private string? _realOvsDirectory;
 
     public LabTopology(Scenario scenario, BondEventLog log, LabSwitchKind kind = LabSwitchKind.SharpSwitch)
@@ -81,6 +89,9 @@ internal sealed class LabTopology : IDisposable
                 break;
             case LabSwitchKind.Ovs:
                 BuildRealOvsSwitches(scenario, log);
+                break;
+            case LabSwitchKind.RealInterfaces:
+                BuildVethSwitches(scenario, log);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown switch kind");
@@ -285,9 +296,53 @@ internal sealed class LabTopology : IDisposable
         }
     }
 
-    /// <summary>Stops real OVS daemons, if the lab started any, and removes their run directories.</summary>
+    /// <summary>
+    /// Starts a SharpSwitch daemon on veth pairs in a namespace for every switch node (<see cref="VethSwitch"/>) and
+    /// adopts the stand-in of each interface, which the lab cables as it cables the in-process switch's.
+    /// </summary>
+    private void BuildVethSwitches(Scenario scenario, BondEventLog log)
+    {
+        VethSwitch.EnsureSupported();
+        _realOvsDirectory = Directory.CreateTempSubdirectory("vsw-real-").FullName;
+        try
+        {
+            foreach (SwitchSpec sw in scenario.Topology.Switches)
+            {
+                var veth = new VethSwitch(sw, Path.Combine(_realOvsDirectory, sw.Name), Pool, log.SinkFor(sw.Name));
+                _vethSwitches.Add(veth);
+                Switches.Add(veth);
+                var internalPorts = sw.Bridges.SelectMany(b => b.Ports).Where(p => p.Internal).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                foreach ((string name, DummyNetDev device) in veth.Devices)
+                {
+                    _allDevices.Add(device);
+                    _devices[(sw.Name, name)] = device;
+                    if (internalPorts.Contains(name))
+                    {
+                        _allDevices.Add(device.HostSide!);
+                        _unattendedHostSides.Add(device.HostSide!);
+                    }
+                }
+                foreach (BondSpec bondSpec in sw.Bridges.SelectMany(b => b.Bonds))
+                {
+                    Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), () => veth.ActiveMember(bondSpec.Name)));
+                }
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops real OVS daemons or real-interface switches, if the lab started any, and removes their run directories.</summary>
     public void Dispose()
     {
+        foreach (VethSwitch veth in _vethSwitches)
+        {
+            veth.Dispose();
+        }
+        _vethSwitches.Clear();
         foreach (RealOvsSwitch ovs in _realSwitches)
         {
             ovs.Dispose();
