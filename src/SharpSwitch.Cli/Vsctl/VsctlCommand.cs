@@ -105,7 +105,7 @@ internal static class VsctlCommand
         OvsdbIdl idl;
         try
         {
-            idl = await OvsdbIdl.ConnectAsync(database, new IdlOptions { FirstRequestId = 1, Reconnect = true, TimeProvider = host.TimeProvider }, cancellationToken).ConfigureAwait(false);
+            idl = await OvsdbIdl.ConnectAsync(database, new IdlOptions { FirstRequestId = 1, Reconnect = true, LeaderOnly = settings.LeaderOnly, TimeProvider = host.TimeProvider }, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
@@ -311,6 +311,8 @@ internal static class VsctlCommand
         text.Append("  --no-wait          do not wait for the switch to reconfigure\n");
         text.Append("  -t, --timeout=SECS give up after SECS seconds\n");
         text.Append("  --dry-run          do not commit changes to the database\n");
+        text.Append("  --no-leader-only   allow a clustered database's followers, not just its leader\n");
+        text.Append("  --leader-only      follow only the leader of a clustered database (default)\n");
         text.Append("  -f, --format=FORMAT  list, table, csv, json or html\n");
         text.Append("  -d, --data=FORMAT  string, bare or json cells\n");
         text.Append("  --bare, --no-headings, --pretty, --columns=COLUMN,...\n");

@@ -60,6 +60,16 @@ internal static class VsctlCommandLine
                 case "--dry-run":
                     settings.DryRun = true;
                     break;
+                case "--leader-only":
+                case "--no-leader-only":
+                    // ovs-vsctl 3.1 takes both spellings without listing them in --help; like getopt it refuses a
+                    // value, so a typo such as --leader-only=false cannot silently mean the opposite.
+                    if (value is not null)
+                    {
+                        throw new VsctlException($"option '{name}' doesn't allow an argument");
+                    }
+                    settings.LeaderOnly = name == "--leader-only";
+                    break;
                 case "-t":
                 case "--timeout":
                     {

@@ -28,6 +28,13 @@ internal sealed class VsctlSettings
 
     public bool DryRun { get; set; }
 
+    /// <summary>
+    /// Whether only the leader of a clustered database may be followed (<c>--leader-only</c>, the default, or
+    /// <c>--no-leader-only</c>), as ovs-vsctl decides. Reads from a follower may lag behind the cluster, which is why
+    /// leaving it is an explicit choice.
+    /// </summary>
+    public bool LeaderOnly { get; set; } = true;
+
     public int? TimeoutSeconds { get; set; }
 
     public TableFormat Format { get; set; } = TableFormat.List;
