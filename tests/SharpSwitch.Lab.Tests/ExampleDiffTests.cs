@@ -1,0 +1,105 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using SharpSwitch.Lab.Diff;
+using SharpSwitch.Lab.Scenarios;
+using SharpSwitch.Testing;
+using Xunit.Abstractions;
+
+namespace SharpSwitch.Lab.Tests;
+
+/// <summary>A theory that runs only where the named executables exist, as <see cref="RequiresToolsFactAttribute"/> does for facts.</summary>
+public sealed class RequiresToolsTheoryAttribute : TheoryAttribute
+{
+    public RequiresToolsTheoryAttribute(params string[] executables)
+    {
+        Skip = Requirements.SkipUnlessRequired(Requirements.MissingExecutables(executables));
+    }
+}
+
+/// <summary>
+/// Every example scenario run on SharpSwitch and on real OVS 3.1 through <c>vsw lab diff</c>: the examples that set
+/// only OVS's keys must agree, the ones that set a SharpSwitch-only key must differ. Which example is which is read
+/// from the files themselves (<see cref="SharpSwitchOnlyKeys"/>), so a new example joins the right test by itself.
+/// </summary>
+public sealed class ExampleDiffTests(ITestOutputHelper output)
+{
+    private static IEnumerable<(string Name, IReadOnlyList<string> OnlyKeys)> Classified() =>
+        Directory.GetFiles(Path.Combine(LabTestFiles.RepositoryRoot, "examples"), "*.yaml")
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal)
+            .Select(name => (name!, SharpSwitchOnlyKeys.UsedBy(LabTestFiles.LoadExample(name!))));
+
+    public static TheoryData<string> OvsKeysOnlyExamples()
+    {
+        var data = new TheoryData<string>();
+        foreach ((string name, IReadOnlyList<string> only) in Classified())
+        {
+            if (only.Count == 0)
+            {
+                data.Add(name);
+            }
+        }
+        return data;
+    }
+
+    public static TheoryData<string> SharpSwitchOnlyExamples()
+    {
+        var data = new TheoryData<string>();
+        foreach ((string name, IReadOnlyList<string> only) in Classified())
+        {
+            if (only.Count > 0)
+            {
+                data.Add(name);
+            }
+        }
+        return data;
+    }
+
+    [Fact]
+    public void Examples_split_into_both_kinds_by_their_keys()
+    {
+        List<(string Name, IReadOnlyList<string> OnlyKeys)> all = Classified().ToList();
+
+        Assert.Contains(all, e => e.OnlyKeys.Count == 0);
+        Assert.Contains(all, e => e.OnlyKeys.Count > 0);
+        // The failback examples set bond-failback on the bond; this pins the classifier to the files' contents.
+        Assert.Contains("sw1 bond-mgt bond-failback", all.Single(e => e.Name == "failback-never.yaml").OnlyKeys);
+        Assert.Empty(all.Single(e => e.Name == "operator-primary.yaml").OnlyKeys);
+        Assert.Equal(all.Count, OvsKeysOnlyExamples().Count + SharpSwitchOnlyExamples().Count);
+    }
+
+    [Fact]
+    public void Classifier_sees_member_keys_as_well_as_bond_keys()
+    {
+        string text = File.ReadAllText(LabTestFiles.Example("operator-no-primary.yaml"));
+        Assert.Contains("interfaces: [eno1, eno2]", text, StringComparison.Ordinal);
+        string withPriority = text.Replace(
+            "interfaces: [eno1, eno2]",
+            "interfaces:\n                eno1: {}\n                eno2: { other_config: { bond-member-priority: 5 } }",
+            StringComparison.Ordinal);
+        ScenarioReadResult read = ScenarioReader.Parse(withPriority, "priority.yaml");
+        Assert.True(read.Succeeded, string.Join("\n", read.Errors));
+
+        Assert.Equal(["sw1 bond-mgt eno2 bond-member-priority"], SharpSwitchOnlyKeys.UsedBy(read.Scenario!));
+    }
+
+    [RequiresToolsTheory("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
+    [MemberData(nameof(OvsKeysOnlyExamples))]
+    public void Example_with_only_ovs_keys_runs_the_same_on_real_ovs(string example)
+    {
+        LabDiffResult diff = LabDiff.Run(LabTestFiles.LoadExample(example));
+        output.WriteLine(diff.Render());
+
+        Assert.True(diff.Same, diff.Render());
+    }
+
+    [RequiresToolsTheory("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
+    [MemberData(nameof(SharpSwitchOnlyExamples))]
+    public void Example_with_a_sharpswitch_only_key_differs_on_real_ovs(string example)
+    {
+        LabDiffResult diff = LabDiff.Run(LabTestFiles.LoadExample(example));
+        output.WriteLine(diff.Render());
+
+        Assert.False(diff.Same, diff.Render());
+        Assert.Contains("differ on examples/" + example, diff.Render(), StringComparison.Ordinal);
+    }
+}
