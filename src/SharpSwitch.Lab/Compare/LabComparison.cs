@@ -165,7 +165,7 @@ public static class LabComparison
             switches.Add(sw with { Bridges = bridges });
         }
         ScenarioTopology topology = scenario.Topology with { Switches = switches };
-        return new Scenario(scenario.SourceName, scenario.Name, scenario.DurationMs, topology, scenario.Traffic, scenario.Events);
+        return scenario.WithTopology(topology);
     }
 
     private static BondSpec With(BondSpec bond, string key, string value)

@@ -29,7 +29,19 @@ public sealed class Scenario
     /// <summary>How long the experiment runs, in virtual milliseconds.</summary>
     public long DurationMs { get; }
 
-    internal ScenarioTopology Topology { get; }
+    internal ScenarioTopology Topology { get; private set; }
+
+    /// <summary>
+    /// A copy with another topology and every other property kept. It clones the object rather than calling the
+    /// constructor, so a property added to the scenario later is carried over without this method knowing about it;
+    /// <c>vsw lab compare</c> builds its variants this way.
+    /// </summary>
+    internal Scenario WithTopology(ScenarioTopology topology)
+    {
+        var copy = (Scenario)MemberwiseClone();
+        copy.Topology = topology;
+        return copy;
+    }
 
     internal IReadOnlyList<TrafficSpec> Traffic { get; }
 
