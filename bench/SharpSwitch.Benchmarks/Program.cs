@@ -17,6 +17,12 @@ internal static class Program
             PacketRateProbe.Run(args.Length > 1 ? args[1] : null);
             return;
         }
+        if (args.Length >= 2 && args[0] == "--lab")
+        {
+            // The lab's wall-time target: a scenario file and an optional number of measured runs (see bench/lab/).
+            LabRunProbe.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 7);
+            return;
+        }
         if (args.Length == 1 && args[0] == "--describe-balance-tcp")
         {
             PacketRateProbe.DescribeBalanceTcp();
