@@ -16,9 +16,15 @@ public sealed class RealInterfacesLabTests
     /// The example shortened to 6 s (faults at 2 s and 4 s instead of 10 s and 20 s): real time cannot be skipped,
     /// and the bond's behaviour does not depend on how long each phase lasts.
     /// </summary>
-    private static Scenario Shortened(string example)
+    private static Scenario Shortened(string example, Func<string, string>? edit = null)
     {
         string text = File.ReadAllText(LabTestFiles.Example(example));
+        if (edit is not null)
+        {
+            string edited = edit(text);
+            Assert.NotEqual(text, edited);
+            text = edited;
+        }
         foreach (string expected in new[] { "duration: 30s", "at: 10s", "at: 20s" })
         {
             Assert.Contains(expected, text, StringComparison.Ordinal);
@@ -79,6 +85,21 @@ public sealed class RealInterfacesLabTests
 
         Assert.Equal(["eno1", "eno2", "eno1"], realRun.Phases.Select(p => p.Bonds.Single().ActiveMember));
         Assert.StartsWith("sw1 bond-mgt: traffic failed back to eno1 at ", realRun.AnswerLines.Single(), StringComparison.Ordinal);
+        AssertSameTimeline(virtualRun, realRun);
+        Assert.Empty(LeftBehind());
+    }
+
+    [RequiresRootFact]
+    public void Admin_down_sets_the_member_itself_down_with_the_same_timeline_as_under_virtual_time()
+    {
+        Scenario scenario = Shortened("operator-no-primary.yaml",
+            text => text.Replace("link-down: sw1:eno1", "admin-down: sw1:eno1", StringComparison.Ordinal).Replace("link-up: sw1:eno1", "admin-up: sw1:eno1", StringComparison.Ordinal));
+        LabResult virtualRun = LabRunner.Run(scenario);
+        LabResult realRun = LabRunner.Run(scenario, new LabRunOptions { Switch = LabSwitchKind.RealInterfaces });
+
+        Assert.Contains(realRun.Timeline, e => e.Node == "lab" && e.Text == "admin-down sw1:eno1");
+        Assert.Equal(["eno1", "eno2", "eno2"], realRun.Phases.Select(p => p.Bonds.Single().ActiveMember));
+        Assert.Equal(virtualRun.AnswerLines, realRun.AnswerLines);
         AssertSameTimeline(virtualRun, realRun);
         Assert.Empty(LeftBehind());
     }
