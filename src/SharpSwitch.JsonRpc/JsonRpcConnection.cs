@@ -146,17 +146,21 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     {
         while (true)
         {
-            while (_framer.TryDequeue(out byte[] frame))
+            while (_framer.TryDequeueSegments(out PooledSegmentWriter frame))
             {
                 JsonRpcMessage message;
                 try
                 {
-                    message = JsonRpcMessage.Parse(frame);
+                    message = JsonRpcMessage.Parse(frame.ToSequence());
                 }
                 catch (JsonRpcProtocolException ex)
                 {
                     Close(ex.Message);
                     throw;
+                }
+                finally
+                {
+                    frame.Dispose();
                 }
                 if (await HandleEchoAsync(message, cancellationToken).ConfigureAwait(false))
                 {

@@ -35,6 +35,9 @@ public sealed class JsonRpcMessage
         Indented = false,
     };
 
+    private static readonly JsonReaderOptions s_readerOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1000 };
+    private static readonly System.Text.UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly JsonElement s_emptyArray = JsonDocument.Parse("[]").RootElement.Clone();
     private static readonly JsonElement s_echoId = JsonDocument.Parse("\"echo\"").RootElement.Clone();
 
@@ -181,13 +184,47 @@ public sealed class JsonRpcMessage
         {
             throw new JsonRpcProtocolException("error parsing stream: invalid UTF-8 sequence");
         }
+        var reader = new Utf8JsonReader(utf8Json, s_readerOptions);
+        return ParseValue(ref reader);
+    }
+
+    /// <summary>
+    /// Parses one complete JSON text held in several buffers (as <see cref="JsonStreamFramer"/> gathers a large
+    /// message), with the same checks as the contiguous form and without first copying it into one array.
+    /// </summary>
+    public static JsonRpcMessage Parse(ReadOnlySequence<byte> utf8Json)
+    {
+        if (utf8Json.IsSingleSegment)
+        {
+            return Parse(utf8Json.FirstSpan);
+        }
+        // A character may be split between two buffers, so validity is checked by a decoder that carries state.
+        System.Text.Decoder decoder = s_strictUtf8.GetDecoder();
+        try
+        {
+            SequencePosition position = utf8Json.Start;
+            while (utf8Json.TryGet(ref position, out ReadOnlyMemory<byte> segment))
+            {
+                decoder.GetCharCount(segment.Span, flush: false);
+            }
+            decoder.GetCharCount([], flush: true);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new JsonRpcProtocolException("error parsing stream: invalid UTF-8 sequence");
+        }
+        var reader = new Utf8JsonReader(utf8Json, s_readerOptions);
+        return ParseValue(ref reader);
+    }
+
+    private static JsonRpcMessage ParseValue(ref Utf8JsonReader reader)
+    {
         JsonElement root;
         try
         {
             // JsonElement.ParseValue keeps one private copy of the text that needs no disposal, so the members taken
             // from it below are not copied again by Clone; a pooled JsonDocument made every large result be copied
             // twice, each copy a large object for a big monitor reply.
-            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1000 });
             root = JsonElement.ParseValue(ref reader);
             if (reader.TokenType != JsonTokenType.None && reader.Read())
             {
@@ -201,7 +238,7 @@ public sealed class JsonRpcMessage
         return FromJson(root);
     }
 
-    /// <summary>Interprets an already-parsed JSON value as a message, with the same checks as <see cref="Parse"/>.</summary>
+    /// <summary>Interprets an already-parsed JSON value as a message, with the same checks as <see cref="Parse(ReadOnlySpan{byte})"/>.</summary>
     public static JsonRpcMessage FromJson(JsonElement json)
     {
         if (json.ValueKind != JsonValueKind.Object)

@@ -6,7 +6,7 @@ namespace SharpSwitch.JsonRpc;
 /// <summary>
 /// Splits a byte stream of back-to-back JSON objects into one buffer per object. OVS puts no delimiter between
 /// messages and may deliver several in one read or one message across many reads, so the framer keeps its scanning
-/// state between calls to <see cref="Append"/>. It only finds the boundaries; <see cref="JsonRpcMessage.Parse"/>
+/// state between calls to <see cref="Append"/>. It only finds the boundaries; <see cref="JsonRpcMessage.Parse(ReadOnlySpan{byte})"/>
 /// validates the JSON itself. The boundaries found never depend on how the input was chunked.
 /// </summary>
 public sealed class JsonStreamFramer
@@ -14,8 +14,11 @@ public sealed class JsonStreamFramer
     /// <summary>The default limit on one message: large enough for a full vswitch schema and initial monitor reply.</summary>
     public const int DefaultMaxMessageBytes = 64 * 1024 * 1024;
 
-    private readonly ArrayBufferWriter<byte> _current = new();
-    private readonly Queue<byte[]> _completed = new();
+    // Messages are gathered in pooled segments below the large-object threshold: an add-port transact from
+    // ovs-vsctl carries the bridge's whole port set twice (~90 KB with 1000 ports), and a growing contiguous buffer
+    // per connection plus a copy per message left large arrays behind for every request.
+    private readonly Queue<PooledSegmentWriter> _completed = new();
+    private PooledSegmentWriter _current = new();
     private readonly int _maxMessageBytes;
     private int _depth;
     private int _messageLength;
@@ -102,8 +105,8 @@ public sealed class JsonStreamFramer
                 if (_depth == 0)
                 {
                     _current.Write(data[start..(i + 1)]);
-                    _completed.Enqueue(_current.WrittenSpan.ToArray());
-                    _current.ResetWrittenCount();
+                    _completed.Enqueue(_current);
+                    _current = new PooledSegmentWriter();
                     start = i + 1;
                 }
             }
@@ -117,6 +120,22 @@ public sealed class JsonStreamFramer
 
     /// <summary>Takes the oldest complete message, if any.</summary>
     public bool TryDequeue(out byte[] message)
+    {
+        if (!_completed.TryDequeue(out PooledSegmentWriter? segments))
+        {
+            message = null!;
+            return false;
+        }
+        message = segments.ToArray();
+        segments.Dispose();
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the oldest complete message, if any, still in its pooled segments and without copying it; the caller
+    /// must dispose of it to give the segments back.
+    /// </summary>
+    public bool TryDequeueSegments(out PooledSegmentWriter message)
     {
         return _completed.TryDequeue(out message!);
     }

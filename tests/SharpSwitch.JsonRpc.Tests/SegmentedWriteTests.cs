@@ -142,4 +142,38 @@ public sealed class SegmentedWriteTests
         await sending.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(Encoding.UTF8.GetString(expected.ToArray()), Encoding.UTF8.GetString(received));
     }
+
+    [Fact]
+    public void Framer_delivers_a_large_message_in_segments_that_parse_like_the_contiguous_bytes()
+    {
+        // Multi-byte characters everywhere, so some are split between two 64 KB segments.
+        var update = new JsonObject();
+        for (int i = 0; i < 4000; i++)
+        {
+            update[$"k{i}"] = $"é€😀 {i}";
+        }
+        byte[] bytes = JsonRpcMessage.CreateNotification("update", new JsonArray("m", update)).ToUtf8Bytes();
+        var framer = new JsonStreamFramer();
+        for (int offset = 0; offset < bytes.Length; offset += 1000)
+        {
+            framer.Append(bytes.AsSpan(offset, Math.Min(1000, bytes.Length - offset)));
+        }
+        Assert.True(framer.TryDequeueSegments(out PooledSegmentWriter frame));
+        using (frame)
+        {
+            Assert.True(frame.WrittenSegments.Count() > 1);
+            Assert.Equal(Encoding.UTF8.GetString(bytes), JsonRpcMessage.Parse(frame.ToSequence()).ToString());
+        }
+    }
+
+    [Fact]
+    public void Multi_segment_parse_rejects_invalid_utf8_like_the_contiguous_parse()
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes("{\"id\":1,\"method\":\"echo\",\"params\":[\"" + new string('a', 100_000) + "\"]}");
+        bytes[70_000] = 0xff;
+        using var writer = new PooledSegmentWriter();
+        writer.Write(bytes);
+        Assert.Throws<JsonRpcProtocolException>(() => JsonRpcMessage.Parse(writer.ToSequence()));
+        Assert.Throws<JsonRpcProtocolException>(() => JsonRpcMessage.Parse(bytes));
+    }
 }
