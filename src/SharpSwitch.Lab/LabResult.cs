@@ -21,7 +21,7 @@ public sealed class LabResult
     public Scenario Scenario { get; }
 
     /// <summary>The one-line answers, one per bond, e.g. <c>traffic stayed on eno2: no failback</c>.</summary>
-    public IReadOnlyList<string> AnswerLines => Answers.Select(a => $"{a.Switch} {a.Bond}: {a.Text}").ToList();
+    public IReadOnlyList<string> AnswerLines => Reports.ReportSummary.Answers(this).Select(a => $"{a.Switch} {a.Bond}: {a.Text}").ToList();
 
     internal IReadOnlyList<PhaseResult> Phases { get; }
 

@@ -48,7 +48,7 @@ public static class HtmlReport
         Line(html, $"<title>{Html.Escape(title)}</title>");
         html.Append("<style>\n").Append(Style).Append("\n</style>\n</head>\n<body>\n");
         Line(html, $"<h1>{Html.Escape(title)}</h1>");
-        Line(html, $"<p>{Html.Escape($"{scenario.SourceName}: virtual time {ScenarioValues.FormatSeconds(scenario.DurationMs)}, {scenario.Events.Count} event(s), {result.Phases.Count} phase(s)")}</p>");
+        Line(html, $"<p>{Html.Escape($"{scenario.SourceName}: virtual time {ScenarioValues.FormatSeconds(scenario.DurationMs)}, {ReportSummary.EventCountText(scenario)}, {result.Phases.Count} phase(s)")}</p>");
 
         html.Append("<section id=\"answer\">\n<h2>Answer</h2>\n<ul>\n");
         foreach (string line in result.AnswerLines)

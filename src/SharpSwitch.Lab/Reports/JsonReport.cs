@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Text;
 using System.Text.Json;
+using SharpSwitch.Lab.Impairments;
 using SharpSwitch.Lab.Simulation;
 using SharpSwitch.NetDev;
 
@@ -24,6 +25,15 @@ public static class JsonReport
             json.WriteString("name", result.Scenario.Name);
             json.WriteString("source", result.Scenario.SourceName);
             json.WriteNumber("duration_ms", result.Scenario.DurationMs);
+            // Events as the file wrote them: a flap counts once, its cycles listed under "flaps".
+            json.WriteNumber("event_count", ReportSummary.EventCount(result.Scenario, out IReadOnlyList<string> flaps));
+            json.WriteStartArray("flaps");
+            foreach (string flap in flaps)
+            {
+                json.WriteStringValue(flap);
+            }
+            json.WriteEndArray();
+            WriteLinkImpairments(json, result.Scenario);
             json.WriteStartArray("timeline");
             foreach (TimelineEntry entry in result.Timeline)
             {
@@ -67,7 +77,7 @@ public static class JsonReport
             }
             json.WriteEndArray();
             json.WriteStartArray("answers");
-            foreach (BondAnswer answer in result.Answers)
+            foreach (BondAnswer answer in ReportSummary.Answers(result))
             {
                 json.WriteStartObject();
                 json.WriteString("switch", answer.Switch);
@@ -77,6 +87,22 @@ public static class JsonReport
             }
             json.WriteEndArray();
             WriteRecording(json, result.Recording);
+            json.WriteStartArray("impairments");
+            foreach (ImpairmentStatistics i in result.Impairments)
+            {
+                json.WriteStartObject();
+                json.WriteString("direction", i.Label);
+                json.WriteNumber("offered", i.Offered);
+                json.WriteNumber("lost", i.Lost);
+                json.WriteNumber("duplicated", i.Duplicated);
+                json.WriteNumber("corrupted", i.Corrupted);
+                json.WriteNumber("tail_dropped", i.TailDropped);
+                json.WriteNumber("lost_in_flight", i.LostInFlight);
+                json.WriteNumber("delivered", i.Delivered);
+                json.WriteNumber("reordered", i.Reordered);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
@@ -234,6 +260,8 @@ public static class JsonReport
             json.WriteNumber("received", leg.Stats.Delivered);
             json.WriteNumber("lost", leg.Stats.Lost);
             json.WriteNumber("duplicates", leg.Stats.Duplicates);
+            json.WriteNumber("reordered", leg.Stats.Reordered);
+            json.WriteNumber("retransmitted", leg.Stats.Retransmitted);
             if (leg.Stats.MaxGapMs is long gap)
             {
                 json.WriteNumber("max_gap_ms", gap);
@@ -261,6 +289,24 @@ public static class JsonReport
         json.WriteEndObject();
     }
 
+    /// <summary>The whole-run impairments of the scenario's links, as the setup they are.</summary>
+    private static void WriteLinkImpairments(Utf8JsonWriter json, Scenarios.Scenario scenario)
+    {
+        json.WriteStartArray("link_impairments");
+        foreach (Scenarios.LinkSpec link in scenario.Topology.Links)
+        {
+            foreach (Scenarios.LinkImpairmentSpec impairment in link.Impairments)
+            {
+                json.WriteStartObject();
+                json.WriteString("link", $"{link.A} <-> {link.B}");
+                WriteStringOrNull(json, "from", impairment.From?.ToString());
+                json.WriteString("impairment", impairment.Impairment.Describe());
+                json.WriteEndObject();
+            }
+        }
+        json.WriteEndArray();
+    }
+
     private static void WriteStats(Utf8JsonWriter json, InterfaceStatistics end, InterfaceStatistics start)
     {
         json.WriteStartObject();
@@ -269,6 +315,7 @@ public static class JsonReport
         json.WriteNumber("packets", end.RxPackets - start.RxPackets);
         json.WriteNumber("errors", end.RxErrors - start.RxErrors);
         json.WriteNumber("dropped", end.RxDropped - start.RxDropped);
+        json.WriteNumber("crc_errors", end.RxCrcErrors - start.RxCrcErrors);
         json.WriteEndObject();
         json.WriteStartObject("tx");
         json.WriteNumber("bytes", end.TxBytes - start.TxBytes);

@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Globalization;
 using System.Text;
+using SharpSwitch.Lab.Impairments;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.Lab.Simulation;
 using SharpSwitch.NetDev;
@@ -22,7 +23,7 @@ public static class TextReport
         var text = new StringBuilder();
         Scenario scenario = result.Scenario;
         text.Append(CultureInfo.InvariantCulture, $"SharpSwitch lab: {scenario.Name} ({scenario.SourceName})\n");
-        text.Append(CultureInfo.InvariantCulture, $"virtual time {ScenarioValues.FormatSeconds(scenario.DurationMs)}, {scenario.Events.Count} event(s), {result.Phases.Count} phase(s)\n");
+        text.Append(CultureInfo.InvariantCulture, $"virtual time {ScenarioValues.FormatSeconds(scenario.DurationMs)}, {ReportSummary.EventCountText(scenario)}, {result.Phases.Count} phase(s)\n");
 
         RenderSetup(text, scenario);
 
@@ -42,6 +43,8 @@ public static class TextReport
                 RenderPlacement(text, result.Recording.PlacementByPhase[p]);
             }
         }
+
+        RenderImpairments(text, result.Impairments);
 
         if (result.Warnings.Count > 0)
         {
@@ -74,6 +77,15 @@ public static class TextReport
                 {
                     lines.Add($"    interface {member.Name}: other_config={FormatMap(member.OtherConfig)}");
                 }
+            }
+        }
+        // Impairments given on a link apply for the whole run, so they belong with the settings, not the timeline.
+        foreach (LinkSpec link in scenario.Topology.Links)
+        {
+            foreach (LinkImpairmentSpec impairment in link.Impairments)
+            {
+                string direction = impairment.From is { } from ? $" (frames sent by {from})" : " (both directions)";
+                lines.Add($"  link {link.A} <-> {link.B}{direction}: {impairment.Impairment.Describe()}");
             }
         }
         if (lines.Count == 0)
@@ -133,6 +145,12 @@ public static class TextReport
                 {
                     text.Append(CultureInfo.InvariantCulture, $"    {new string(' ', nameWidth)}  (dropped in this phase: rx {end.RxDropped - start.RxDropped}, tx {end.TxDropped - start.TxDropped})\n");
                 }
+                // A corrupted frame fails the receiver's FCS check and is counted as ifconfig's RX CRC error, not as
+                // a received packet; showing it explains the gap between one end's TX and the other's RX.
+                if (end.RxCrcErrors > start.RxCrcErrors)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"    {new string(' ', nameWidth)}  (RX CRC errors: {end.RxCrcErrors} (+{end.RxCrcErrors - start.RxCrcErrors}))\n");
+                }
             }
         }
 
@@ -152,8 +170,30 @@ public static class TextReport
                 {
                     text.Append(CultureInfo.InvariantCulture, $", duplicates {leg.Stats.Duplicates}");
                 }
+                if (leg.Stats.Reordered > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $", reordered {leg.Stats.Reordered}");
+                }
+                if (leg.Stats.Retransmitted > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $", retransmitted {leg.Stats.Retransmitted}");
+                }
                 text.Append(CultureInfo.InvariantCulture, $", {gap}\n");
             }
+        }
+    }
+
+    /// <summary>What each impaired direction did to the frames offered to it over the whole run, netem's view.</summary>
+    private static void RenderImpairments(StringBuilder text, IReadOnlyList<ImpairmentStatistics> impairments)
+    {
+        if (impairments.Count == 0)
+        {
+            return;
+        }
+        text.Append("\nImpairments (per impaired direction, whole run)\n");
+        foreach (ImpairmentStatistics i in impairments)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {i.Label}: offered {i.Offered}, lost {i.Lost}, duplicated {i.Duplicated}, corrupted {i.Corrupted}, tail-dropped {i.TailDropped}, lost in flight {i.LostInFlight}, delivered {i.Delivered}, reordered {i.Reordered}\n");
         }
     }
 
