@@ -454,6 +454,12 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         try
         {
             Directory.Delete(_directory, recursive: true);
+            // The run's folder holds only the switches' directories; after Ctrl-C nobody else is left to remove it, so
+            // the last switch does (a non-recursive delete fails while another switch's directory is still there).
+            if (Path.GetDirectoryName(_directory) is { } parent && !Directory.EnumerateFileSystemEntries(parent).Any())
+            {
+                Directory.Delete(parent);
+            }
         }
         catch (IOException)
         {
