@@ -25,15 +25,6 @@ public static class JsonReport
             json.WriteString("name", result.Scenario.Name);
             json.WriteString("source", result.Scenario.SourceName);
             json.WriteNumber("duration_ms", result.Scenario.DurationMs);
-            // Events as the file wrote them: a flap counts once, its cycles listed under "flaps".
-            json.WriteNumber("event_count", ReportSummary.EventCount(result.Scenario, out IReadOnlyList<string> flaps));
-            json.WriteStartArray("flaps");
-            foreach (string flap in flaps)
-            {
-                json.WriteStringValue(flap);
-            }
-            json.WriteEndArray();
-            WriteLinkImpairments(json, result.Scenario);
             json.WriteStartArray("timeline");
             foreach (TimelineEntry entry in result.Timeline)
             {
@@ -87,6 +78,16 @@ public static class JsonReport
             }
             json.WriteEndArray();
             WriteRecording(json, result.Recording);
+            // Fields added after the first release go last, so that the order scripts may have relied on holds.
+            // Events as the file wrote them: a flap counts once, its cycles listed under "flaps".
+            json.WriteNumber("event_count", ReportSummary.EventCount(result.Scenario, out IReadOnlyList<string> flaps));
+            json.WriteStartArray("flaps");
+            foreach (string flap in flaps)
+            {
+                json.WriteStringValue(flap);
+            }
+            json.WriteEndArray();
+            WriteLinkImpairments(json, result.Scenario);
             json.WriteStartArray("impairments");
             foreach (ImpairmentStatistics i in result.Impairments)
             {

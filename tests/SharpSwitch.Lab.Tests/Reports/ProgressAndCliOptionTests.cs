@@ -106,7 +106,7 @@ public sealed class ProgressAndCliOptionTests
         using JsonDocument json = JsonDocument.Parse(Reports.JsonReport.Render(result));
         JsonElement root = json.RootElement;
 
-        Assert.Equal(["name", "source", "duration_ms", "timeline", "phases", "warnings", "hosts", "answers", "switchovers", "rates"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "source", "duration_ms", "timeline", "phases", "warnings", "hosts", "answers", "switchovers", "rates", "event_count", "flaps", "link_impairments", "impairments"], root.EnumerateObject().Select(p => p.Name));
         JsonElement switchover = root.GetProperty("switchovers")[0];
         Assert.Equal("failover", switchover.GetProperty("kind").GetString());
         Assert.Equal(0, switchover.GetProperty("detection_ms").GetInt64());
