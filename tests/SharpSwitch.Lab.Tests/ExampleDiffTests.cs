@@ -90,6 +90,20 @@ public sealed class ExampleDiffTests(ITestOutputHelper output)
         output.WriteLine(diff.Render());
 
         Assert.True(diff.Same, diff.Render());
+        // Only an example with a random impairment may leave anything out, and then only the per-flow loss.
+        Assert.All(diff.NotCompared, n => Assert.StartsWith("loss per flow: the scenario has a random impairment", n, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Diff_leaves_out_per_flow_loss_only_under_a_random_impairment_and_says_so()
+    {
+        LabResult lossy = LabRunner.Run(LabTestFiles.LoadExample("lossy-link.yaml"));
+        LabResult plain = LabRunner.Run(LabTestFiles.LoadExample("operator-no-primary.yaml"));
+
+        LabDiffResult lossyDiff = LabDiff.Compare(lossy, lossy);
+        Assert.Single(lossyDiff.NotCompared);
+        Assert.Contains("  not compared: loss per flow", lossyDiff.Render(), StringComparison.Ordinal);
+        Assert.Empty(LabDiff.Compare(plain, plain).NotCompared);
     }
 
     [RequiresToolsTheory("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
