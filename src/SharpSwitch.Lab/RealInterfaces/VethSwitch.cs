@@ -443,6 +443,20 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
             }
             process.Dispose();
         }
+        // Deleting a namespace frees its devices only when the kernel's cleanup work runs, after `ip netns del` has
+        // returned; deleting the lab's end of each veth first removes both ends before this returns, so a caller that
+        // checks for leftovers right away finds none.
+        foreach (VethInterface veth in _interfaces)
+        {
+            try
+            {
+                Ip("link", "del", veth.LabEnd);
+            }
+            catch (RealInterfacesException)
+            {
+                // Already gone (its peer's namespace went first, or setup never made it).
+            }
+        }
         try
         {
             Ip("netns", "del", Namespace);
