@@ -128,16 +128,7 @@ internal static class LabConfigWriter
             ColumnType type = TypeOf(port, "trunks");
             transaction.Write(port, "trunks", new Datum(type, [.. trunks.Select(t => Atom.FromInteger(t))], null));
         }
-        string? modeName = mode switch
-        {
-            VlanMode.Default => null,
-            VlanMode.Access => "access",
-            VlanMode.Trunk => "trunk",
-            VlanMode.NativeTagged => "native-tagged",
-            VlanMode.NativeUntagged => "native-untagged",
-            _ => throw new InvalidOperationException("unknown VLAN mode"),
-        };
-        if (modeName is not null)
+        if (VsctlScript.VlanModeName(mode) is string modeName)
         {
             Set(transaction, port, "vlan_mode", modeName);
         }

@@ -227,78 +227,8 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
     }
 
     /// <summary>The rows the in-process lab writes, as <c>vsw vsctl</c> commands, on a bridge of SharpSwitch's userspace datapath.</summary>
-    private void Configure(SwitchSpec spec)
-    {
-        var args = new List<string> { "--timeout=60" };
-        void Command(params string[] words)
-        {
-            args.Add("--");
-            args.AddRange(words);
-        }
-        foreach (BridgeSpec bridge in spec.Bridges)
-        {
-            Command("add-br", bridge.Name);
-            Command("set", "bridge", bridge.Name, "datapath_type=netdev", "other_config:hwaddr=\"" + LabTopology.DeriveMac(spec.Name + "/" + bridge.Name) + "\"");
-            foreach (PortSpec port in bridge.Ports)
-            {
-                Command("add-port", bridge.Name, port.Name);
-                SetVlan(port.Name, port.Tag, port.Trunks, port.VlanMode, Command);
-            }
-            foreach (BondSpec bond in bridge.Bonds)
-            {
-                Command(["add-bond", bridge.Name, bond.Name, .. bond.Interfaces.Select(m => m.Name)]);
-                var columns = new List<string> { "set", "port", bond.Name };
-                if (bond.BondMode is not null)
-                {
-                    columns.Add("bond_mode=" + bond.BondMode);
-                }
-                if (bond.Lacp is not null)
-                {
-                    columns.Add("lacp=" + bond.Lacp);
-                }
-                columns.Add(string.Create(CultureInfo.InvariantCulture, $"bond_updelay={bond.UpdelayMs}"));
-                columns.Add(string.Create(CultureInfo.InvariantCulture, $"bond_downdelay={bond.DowndelayMs}"));
-                columns.AddRange(bond.OtherConfig.Select(kv => $"other_config:{kv.Key}=\"{kv.Value}\""));
-                Command([.. columns]);
-                SetVlan(bond.Name, bond.Tag, bond.Trunks, bond.VlanMode, Command);
-                foreach (BondInterfaceSpec member in bond.Interfaces.Where(m => m.OtherConfig.Count > 0))
-                {
-                    Command(["set", "interface", member.Name, .. member.OtherConfig.Select(kv => $"other_config:{kv.Key}=\"{kv.Value}\"")]);
-                }
-            }
-        }
-        Vsctl([.. args]);
-    }
-
-    private static void SetVlan(string port, int? tag, IReadOnlyList<int> trunks, VlanMode mode, Action<string[]> command)
-    {
-        var columns = new List<string> { "set", "port", port };
-        if (tag is int value)
-        {
-            columns.Add(string.Create(CultureInfo.InvariantCulture, $"tag={value}"));
-        }
-        if (trunks.Count > 0)
-        {
-            columns.Add("trunks=" + string.Join(',', trunks.Select(t => t.ToString(CultureInfo.InvariantCulture))));
-        }
-        string? modeName = mode switch
-        {
-            VlanMode.Default => null,
-            VlanMode.Access => "access",
-            VlanMode.Trunk => "trunk",
-            VlanMode.NativeTagged => "native-tagged",
-            VlanMode.NativeUntagged => "native-untagged",
-            _ => throw new InvalidOperationException("unknown VLAN mode"),
-        };
-        if (modeName is not null)
-        {
-            columns.Add("vlan_mode=" + modeName);
-        }
-        if (columns.Count > 3)
-        {
-            command([.. columns]);
-        }
-    }
+    private void Configure(SwitchSpec spec) =>
+        Vsctl(VsctlScript.Build(spec, ["--timeout=60"], ["datapath_type=netdev"], static (_, _) => []));
 
     /// <summary>
     /// Waits until every bond that does not negotiate LACP has an active member (the veths have carrier from the
