@@ -49,7 +49,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Echo_requests_are_answered_and_not_returned_to_the_caller()
     {
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         await using var connection = new JsonRpcConnection(left, "test");
         var peer = new RawPeer(right);
         await peer.WriteAsync("{\"id\":\"e1\",\"method\":\"echo\",\"params\":[\"hello\",1]}{\"id\":null,\"method\":\"update\",\"params\":[null,{}]}");
@@ -61,7 +61,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Malformed_json_is_a_protocol_error_and_closes_the_connection()
     {
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         await using var connection = new JsonRpcConnection(left, "test");
         var peer = new RawPeer(right);
         await peer.WriteAsync("{\"id\":1,\"result\":[],\"error\":null}{\"id\":2,\"method\":\"x\",\"params\":[,]}");
@@ -76,7 +76,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task An_oversized_message_is_a_protocol_error()
     {
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         await using var connection = new JsonRpcConnection(left, "test", new JsonRpcConnectionOptions { MaxMessageBytes = 100 });
         var peer = new RawPeer(right);
         await peer.WriteAsync("{\"id\":1,\"result\":\"" + new string('a', 200) + "\",\"error\":null}");
@@ -87,7 +87,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task End_of_file_returns_null_with_a_reason()
     {
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         await using var connection = new JsonRpcConnection(left, "test");
         await right.DisposeAsync();
         Assert.Null(await connection.ReceiveAsync().WaitAsync(s_ioDeadline));
@@ -98,7 +98,7 @@ public sealed class ConnectionTests
     public async Task Inactivity_probe_is_sent_after_five_idle_seconds_and_silence_disconnects_five_seconds_later()
     {
         var time = new FakeTimeProvider();
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         await using var connection = new JsonRpcConnection(left, "tcp:127.0.0.1:1", new JsonRpcConnectionOptions
         {
             TimeProvider = time,
@@ -133,7 +133,7 @@ public sealed class ConnectionTests
     public async Task Without_a_probe_interval_nothing_is_ever_sent()
     {
         var time = new FakeTimeProvider();
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         await using var connection = new JsonRpcConnection(left, "unix#0", new JsonRpcConnectionOptions { TimeProvider = time });
         var peer = new RawPeer(right);
         time.Advance(TimeSpan.FromMinutes(5));
@@ -145,7 +145,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Session_matches_replies_and_handles_a_notification_before_the_reply_that_follows_it()
     {
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         var seen = new List<string>();
         await using var session = new JsonRpcSession(new JsonRpcConnection(left, "test"), m => seen.Add(m.Method!), firstId: 1);
         var peer = new RawPeer(right);

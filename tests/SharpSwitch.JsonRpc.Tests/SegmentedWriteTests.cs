@@ -113,7 +113,7 @@ public sealed class SegmentedWriteTests
     [Fact]
     public async Task Connection_puts_the_same_bytes_on_the_wire_for_large_messages_back_to_back()
     {
-        (Stream left, Stream right) = DuplexPipe.Create();
+        (Stream left, Stream right) = InMemoryDuplex.CreatePair();
         await using var sender = new JsonRpcConnection(left, "sender");
         JsonElement id = JsonDocument.Parse("7").RootElement.Clone();
         var expected = new MemoryStream();

@@ -1,14 +1,15 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.IO.Pipelines;
 
-namespace SharpSwitch.Lab.InProcess;
+namespace SharpSwitch.JsonRpc;
 
 /// <summary>
 /// A pair of connected in-memory byte streams, like the two ends of a socket pair: what one end writes the other reads,
-/// and closing one end gives the other end of file. The lab puts a JSON-RPC connection on each end, so its switch
-/// daemons talk to their database with exactly the bytes they would send over a Unix socket.
+/// and closing one end gives the other end of file. A JSON-RPC connection on each end talks with exactly the bytes it
+/// would send over a Unix socket: the lab runs its in-process switch daemons and databases this way, and the tests
+/// exercise connections without sockets.
 /// </summary>
-internal static class InMemoryDuplex
+public static class InMemoryDuplex
 {
     /// <summary>Creates the two connected ends.</summary>
     public static (Stream A, Stream B) CreatePair()
