@@ -24,26 +24,11 @@ export LC_ALL=C
 N=${N:-1000}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-VSW_BIN=${VSW_BIN:-$repo/artifacts/native/vsw}
-VSW_DLL=${VSW_DLL:-$repo/src/SharpSwitch.Cli/bin/Release/net10.0/vsw.dll}
 SCHEMA=${SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "N must be a positive integer" >&2; exit 2; }
-# The native executable when there is one, else the IL build under `dotnet` with the same collector sizes.
-if [[ -x $VSW_BIN ]]; then
-    vsw=("$VSW_BIN")
-    vsw_kind="native (NativeAOT) $VSW_BIN"
-else
-    [[ -f $VSW_DLL ]] || { echo "missing $VSW_BIN and $VSW_DLL: run tools/publish-native.sh (or dotnet build src/SharpSwitch.Cli -c Release)" >&2; exit 2; }
-    command -v dotnet >/dev/null || { echo "missing dotnet" >&2; exit 2; }
-    vsw=(env DOTNET_GCgen0size="${DOTNET_GCgen0size:-100000}" DOTNET_GCRegionSize="${DOTNET_GCRegionSize:-100000}" \
-        DOTNET_GCLatencyLevel="${DOTNET_GCLatencyLevel:-0}" dotnet "$VSW_DLL")
-    vsw_kind="JIT fallback: dotnet $VSW_DLL (no $VSW_BIN; tools/publish-native.sh makes it)"
-fi
-echo "measuring ours as: $vsw_kind" >&2
-for tool in ovsdb-server ovsdb-tool ovs-vsctl ovs-appctl; do
-    command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
-done
+source "$repo/bench/lib/vsw.sh"
+require_tools ovsdb-server ovsdb-tool ovs-vsctl ovs-appctl
 
 tmp=$(mktemp -d /tmp/ssb-ovsdb.XXXXXX)
 pids=()
