@@ -272,21 +272,7 @@ internal sealed class LabTopology : IDisposable
                 _realSwitches.Add(ovs);
                 Switches.Add(ovs);
                 Warnings.AddRange(ovs.Notes);
-                var internalPorts = sw.Bridges.SelectMany(b => b.Ports).Where(p => p.Internal).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-                foreach ((string name, DummyNetDev device) in ovs.Devices)
-                {
-                    _allDevices.Add(device);
-                    _devices[(sw.Name, name)] = device;
-                    if (internalPorts.Contains(name))
-                    {
-                        _allDevices.Add(device.HostSide!);
-                        _unattendedHostSides.Add(device.HostSide!);
-                    }
-                }
-                foreach (BondSpec bondSpec in sw.Bridges.SelectMany(b => b.Bonds))
-                {
-                    Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), () => ovs.ActiveMember(bondSpec.Name)));
-                }
+                AdoptStandIns(sw, ovs.Devices, ovs.ActiveMember);
             }
         }
         catch
@@ -311,27 +297,37 @@ internal sealed class LabTopology : IDisposable
                 var veth = new VethSwitch(sw, Path.Combine(_realOvsDirectory, sw.Name), Pool, log.SinkFor(sw.Name));
                 _vethSwitches.Add(veth);
                 Switches.Add(veth);
-                var internalPorts = sw.Bridges.SelectMany(b => b.Ports).Where(p => p.Internal).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-                foreach ((string name, DummyNetDev device) in veth.Devices)
-                {
-                    _allDevices.Add(device);
-                    _devices[(sw.Name, name)] = device;
-                    if (internalPorts.Contains(name))
-                    {
-                        _allDevices.Add(device.HostSide!);
-                        _unattendedHostSides.Add(device.HostSide!);
-                    }
-                }
-                foreach (BondSpec bondSpec in sw.Bridges.SelectMany(b => b.Bonds))
-                {
-                    Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), () => veth.ActiveMember(bondSpec.Name)));
-                }
+                AdoptStandIns(sw, veth.Devices, veth.ActiveMember);
             }
         }
         catch
         {
             Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes in the stand-in devices of a switch that runs outside the lab (real OVS, or SharpSwitch on veths), so the
+    /// lab cables them as it cables an in-process switch's, and follows each bond's active member through
+    /// <paramref name="activeMember"/>.
+    /// </summary>
+    private void AdoptStandIns(SwitchSpec sw, IEnumerable<(string Name, DummyNetDev Device)> devices, Func<string, string?> activeMember)
+    {
+        var internalPorts = sw.Bridges.SelectMany(b => b.Ports).Where(p => p.Internal).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        foreach ((string name, DummyNetDev device) in devices)
+        {
+            _allDevices.Add(device);
+            _devices[(sw.Name, name)] = device;
+            if (internalPorts.Contains(name))
+            {
+                _allDevices.Add(device.HostSide!);
+                _unattendedHostSides.Add(device.HostSide!);
+            }
+        }
+        foreach (BondSpec bondSpec in sw.Bridges.SelectMany(b => b.Bonds))
+        {
+            Bonds.Add(new LabBond(sw.Name, bondSpec.Name, bondSpec.Interfaces.Select(m => m.Name).ToList(), () => activeMember(bondSpec.Name)));
         }
     }
 
