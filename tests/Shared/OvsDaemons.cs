@@ -9,6 +9,23 @@ public static class OvsDaemons
     /// <summary>Finds an OVS tool or fails the test with its name.</summary>
     public static string Tool(string name) => Requirements.FindExecutable(name) ?? throw new InvalidOperationException($"{name} not found");
 
+    /// <summary>Runs ovs-appctl against the daemon whose control socket is <paramref name="control"/>; returns exit code and output.</summary>
+    public static ProcessRunner.Result Appctl(string control, IDictionary<string, string> environment, params string[] arguments) =>
+        ProcessRunner.Run(Tool("ovs-appctl"), ["-t", control, .. arguments], environment, 30_000);
+
+    /// <summary>
+    /// The messages of the module "bond" at level INFO in an ovs-vswitchd log (ours writes the same format), in order,
+    /// without their timestamp and sequence number, so that two daemons' logs compare line by line.
+    /// </summary>
+    public static List<string> BondLog(string logPath)
+    {
+        const string Marker = "|bond|INFO|";
+        return File.ReadAllLines(logPath)
+            .Where(line => line.Contains(Marker, StringComparison.Ordinal))
+            .Select(line => line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..])
+            .ToList();
+    }
+
     /// <summary>
     /// Starts a daemon that detaches itself (<c>--detach</c> must be among the arguments). Its output goes to /dev/null
     /// so that it never holds the test's pipes open.

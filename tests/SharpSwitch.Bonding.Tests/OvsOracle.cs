@@ -49,10 +49,7 @@ internal sealed class OvsOracle : IDisposable
     }
 
     /// <summary>Runs ovs-appctl against the private vswitchd; returns the exit code and the text of stdout or stderr.</summary>
-    public ProcessRunner.Result Appctl(params string[] arguments)
-    {
-        return ProcessRunner.Run(Tool("ovs-appctl"), ["-t", VswitchdControl, .. arguments], _environment, 30_000);
-    }
+    public ProcessRunner.Result Appctl(params string[] arguments) => OvsDaemons.Appctl(VswitchdControl, _environment, arguments);
 
     public string AppctlOk(params string[] arguments)
     {
@@ -62,14 +59,7 @@ internal sealed class OvsOracle : IDisposable
     }
 
     /// <summary>The messages of the module "bond" in the vswitchd log, in order.</summary>
-    public List<string> BondLog()
-    {
-        const string Marker = "|bond|INFO|";
-        return File.ReadAllLines(VswitchdLog)
-            .Where(line => line.Contains(Marker, StringComparison.Ordinal))
-            .Select(line => line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..])
-            .ToList();
-    }
+    public List<string> BondLog() => OvsDaemons.BondLog(VswitchdLog);
 
     public void Dispose()
     {

@@ -145,10 +145,7 @@ public sealed class SwitchSandbox : IAsyncDisposable
     public string Vsctl(params string[] arguments) => Require("ovs-vsctl", [$"--db=unix:{DbSocket}", "--timeout=30", .. arguments]);
 
     /// <summary>Runs real ovs-appctl against the switch; returns exit code and output.</summary>
-    public ProcessRunner.Result Appctl(params string[] arguments)
-    {
-        return ProcessRunner.Run(Tool("ovs-appctl"), ["-t", VswitchdControl, .. arguments], _environment, 30_000);
-    }
+    public ProcessRunner.Result Appctl(params string[] arguments) => OvsDaemons.Appctl(VswitchdControl, _environment, arguments);
 
     /// <summary>Runs ovs-appctl and requires success.</summary>
     public string AppctlOk(params string[] arguments)
@@ -159,14 +156,7 @@ public sealed class SwitchSandbox : IAsyncDisposable
     }
 
     /// <summary>The bond module's log messages, in order.</summary>
-    public List<string> BondLog()
-    {
-        const string Marker = "|bond|INFO|";
-        return File.ReadAllLines(VswitchdLog)
-            .Where(line => line.Contains(Marker, StringComparison.Ordinal))
-            .Select(line => line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..])
-            .ToList();
-    }
+    public List<string> BondLog() => OvsDaemons.BondLog(VswitchdLog);
 
     private string Require(string tool, params string[] arguments)
     {
