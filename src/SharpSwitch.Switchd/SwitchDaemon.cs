@@ -14,9 +14,10 @@ namespace SharpSwitch.Switchd;
 /// <summary>
 /// The switch daemon: an ordinary OVSDB client that takes the <c>ovs_vswitchd</c> lock, reconciles the database
 /// into the datapath, writes status back, and serves unixctl commands. Everything that touches the datapath runs on
-/// one loop (as in OVS's poll loop), so handlers, timers and reconfiguration never race.
+/// one loop (as in OVS's poll loop), so handlers, timers and reconfiguration never race; <see cref="RunAsync"/> gives
+/// that loop a thread of its own, which also forwards.
 /// </summary>
-public sealed class SwitchDaemon : IAsyncDisposable
+public sealed partial class SwitchDaemon : IAsyncDisposable
 {
     private readonly SwitchDaemonOptions _options;
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
@@ -47,7 +48,7 @@ public sealed class SwitchDaemon : IAsyncDisposable
         Clock = new DaemonClock(options.TimeProvider);
         Log = log ?? new Vlog(() => options.TimeProvider.GetUtcNow());
         Datapath = new Datapath.Datapath(options.PacketPool);
-        _netdevs = new NetdevRegistry(Datapath.Pool, options.DummyOverridesSystem, action => _work.Writer.TryWrite(action));
+        _netdevs = new NetdevRegistry(Datapath.Pool, options.DummyOverridesSystem, action => PostToLoop(action));
         _netdevs.Log = Log;
         _bondEvents = new BondEventLog(Log, options.BondEventSink);
         _reconciler = new Reconciler(Datapath, _netdevs, Log, _bondEvents);
@@ -101,38 +102,51 @@ public sealed class SwitchDaemon : IAsyncDisposable
                 completion.SetException(ex);
             }
         }
-        if (!_work.Writer.TryWrite(Run))
+        if (!PostToLoop(Run))
         {
             completion.SetException(new InvalidOperationException("the daemon is shutting down"));
         }
         return completion.Task;
     }
 
-    /// <summary>Connects to the database and runs until <see cref="RequestExit"/> or cancellation.</summary>
+    /// <summary>Queues work for the loop and wakes the loop's thread if it sleeps; false once the loop has stopped.</summary>
+    private bool PostToLoop(Action action)
+    {
+        if (!_work.Writer.TryWrite(action))
+        {
+            return false;
+        }
+        _loopWaker?.Kick();
+        return true;
+    }
+
+    /// <summary>
+    /// Connects to the database and runs until <see cref="RequestExit"/> or cancellation. After connecting, the whole
+    /// loop (database changes, unixctl commands, forwarding, status writes) runs on one dedicated thread,
+    /// <see cref="LoopThreadName"/>; see <c>SwitchDaemon.Loop.cs</c> for why.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _exit.Token);
         CancellationToken stop = linked.Token;
-        await ConnectAsync(stop).ConfigureAwait(false);
         try
         {
-            while (!stop.IsCancellationRequested)
-            {
-                await RunOnceAsync(stop).ConfigureAwait(false);
-                await WaitAsync(stop).ConfigureAwait(false);
-            }
+            await ConnectAsync(stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Exit requested.
-        }
-        finally
-        {
             _work.Writer.TryComplete();
-            while (_work.Reader.TryRead(out Action? pending))
-            {
-                pending();
-            }
+            RunPendingWork();
+            return;
+        }
+        await RunLoopThreadAsync(stop).ConfigureAwait(false);
+    }
+
+    private void RunPendingWork()
+    {
+        while (_work.Reader.TryRead(out Action? pending))
+        {
+            pending();
         }
     }
 
@@ -166,11 +180,28 @@ public sealed class SwitchDaemon : IAsyncDisposable
     /// </summary>
     private bool HasUnreconciledChanges => _configurationChanged && _idl is { } idl && idl.SequenceNumber != _appliedSequence;
 
-    /// <summary>One iteration of the loop: apply database changes, run queued commands, forward, write status.</summary>
+    /// <summary>
+    /// One iteration of the loop: apply database changes, run queued commands, forward, write status. The lab drives
+    /// the daemon with this on its own clock; the daemon's own thread runs the same steps without waiting for the
+    /// status write (<c>SwitchDaemon.Loop.cs</c>).
+    /// </summary>
     internal async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         OvsdbIdl idl = _idl!;
         idl.Run();
+        ApplyDatabaseChanges(idl);
+        RunPendingWork();
+        if (_options.RunsDatapath)
+        {
+            RunDatapath();
+        }
+        await WriteStatusAsync(idl, cancellationToken).ConfigureAwait(false);
+        MarkReadyOnceApplied(idl);
+    }
+
+    /// <summary>Reconciles the datapath with the replica when its configuration changed since the last time.</summary>
+    private void ApplyDatabaseChanges(OvsdbIdl idl)
+    {
         if (idl.IsConnected && idl.SequenceNumber != _appliedSequence && _configurationChanged)
         {
             _configurationChanged = false;
@@ -179,15 +210,10 @@ public sealed class SwitchDaemon : IAsyncDisposable
             _appliedNextCfg = idl.GetTable("Open_vSwitch").Rows.FirstOrDefault() is IdlRow root ? RowValues.OptionalInteger(root, "next_cfg") ?? 0 : null;
             _configDirty = true;
         }
-        while (_work.Reader.TryRead(out Action? action))
-        {
-            action();
-        }
-        if (_options.RunsDatapath)
-        {
-            RunDatapath();
-        }
-        await WriteStatusAsync(idl, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void MarkReadyOnceApplied(OvsdbIdl idl)
+    {
         if (_writtenCurCfg is not null || (idl.IsConnected && _appliedNextCfg is null))
         {
             _ready.TrySetResult();
@@ -224,37 +250,77 @@ public sealed class SwitchDaemon : IAsyncDisposable
 
     private async Task WriteStatusAsync(OvsdbIdl idl, CancellationToken cancellationToken)
     {
+        if (BeginStatusWrite(idl, cancellationToken) is StatusWrite write)
+        {
+            try
+            {
+                await write.Commit.ConfigureAwait(false);
+            }
+            finally
+            {
+                FinishStatusWrite(write);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds the status transaction and sends it; null when there is nothing to write (or nothing changed, in which
+    /// case <c>cur_cfg</c> counts as written). <see cref="FinishStatusWrite"/> takes the reply. The two halves let the
+    /// loop thread go on forwarding while the reply is on its way, and take it at an iteration boundary.
+    /// </summary>
+    private StatusWrite? BeginStatusWrite(OvsdbIdl idl, CancellationToken cancellationToken)
+    {
         if (!idl.IsConnected || !idl.HasLock)
         {
-            return;
+            return null;
         }
         long now = Clock.NowMs;
         bool statisticsDue = now >= _nextStatisticsMs;
         if (!_configDirty && !_bondEvents.StatusDirty && !statisticsDue && !LinkStateChanged())
         {
-            return;
+            return null;
         }
-        using IdlTransaction transaction = idl.CreateTransaction();
-        long? cfg = _appliedNextCfg != _writtenCurCfg ? _appliedNextCfg : null;
-        int changes = _status.Write(transaction, idl, Datapath, _netdevs, _reconciler.InterfaceErrors, statisticsDue, cfg);
-        _configDirty = false;
-        _bondEvents.StatusDirty = false;
-        if (statisticsDue)
+        IdlTransaction transaction = idl.CreateTransaction();
+        try
         {
-            _nextStatisticsMs = now + Math.Max(5000, _options.StatisticsIntervalMs);
-        }
-        if (changes == 0)
-        {
-            if (cfg is not null)
+            long? cfg = _appliedNextCfg != _writtenCurCfg ? _appliedNextCfg : null;
+            int changes = _status.Write(transaction, idl, Datapath, _netdevs, _reconciler.InterfaceErrors, statisticsDue, cfg);
+            _configDirty = false;
+            _bondEvents.StatusDirty = false;
+            if (statisticsDue)
             {
-                _writtenCurCfg = cfg;
+                _nextStatisticsMs = now + Math.Max(5000, _options.StatisticsIntervalMs);
             }
+            if (changes == 0)
+            {
+                if (cfg is not null)
+                {
+                    _writtenCurCfg = cfg;
+                }
+                transaction.Dispose();
+                return null;
+            }
+            return new StatusWrite(transaction, transaction.CommitAsync(cancellationToken), cfg);
+        }
+        catch
+        {
+            transaction.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Takes the reply of a status transaction once it is in (throws what the commit threw, as awaiting it would).</summary>
+    private void FinishStatusWrite(StatusWrite write)
+    {
+        write.Transaction.Dispose();
+        if (!write.Commit.IsCompletedSuccessfully)
+        {
             return;
         }
-        IdlCommitResult result = await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        IdlCommitResult result = write.Commit.Result;
         if (result.Status == IdlTransactionStatus.Success)
         {
-            if (cfg is not null)
+            if (write.Cfg is long cfg)
             {
                 _writtenCurCfg = cfg;
             }
@@ -267,56 +333,46 @@ public sealed class SwitchDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>A status transaction sent to the database, with the <c>cur_cfg</c> it carries.</summary>
+    private sealed record StatusWrite(IdlTransaction Transaction, Task<IdlCommitResult> Commit, long? Cfg);
+
     private readonly LinkStatusTracker _linkStatus = new();
 
     /// <summary>True when a port interface's carrier, admin state, MTU or MAC changed since the last look.</summary>
     private bool LinkStateChanged()
     {
+        // Indexed loops: this runs on every iteration of the forwarding loop, and foreach over the read-only list
+        // interfaces would allocate an enumerator each time.
         _linkStatus.Begin();
-        foreach (Bridge bridge in Datapath.Bridges)
+        IReadOnlyList<Bridge> bridges = Datapath.Bridges;
+        for (int b = 0; b < bridges.Count; b++)
         {
-            foreach (BridgePort port in bridge.Ports)
+            IReadOnlyList<BridgePort> ports = bridges[b].Ports;
+            for (int p = 0; p < ports.Count; p++)
             {
-                foreach (PortInterface portInterface in port.Interfaces)
+                IReadOnlyList<PortInterface> interfaces = ports[p].Interfaces;
+                for (int i = 0; i < interfaces.Count; i++)
                 {
-                    _linkStatus.Observe(portInterface.Device);
+                    _linkStatus.Observe(interfaces[i].Device);
                 }
             }
         }
         return _linkStatus.End();
     }
 
-    private async Task WaitAsync(CancellationToken cancellationToken)
-    {
-        if (_work.Reader.TryPeek(out _) || HasUnreconciledChanges)
-        {
-            return;
-        }
-        long deadline = Math.Min(Datapath.NextWakeMs, _nextStatisticsMs);
-        TimeSpan delay = Clock.DelayUntil(deadline);
-        if (delay == TimeSpan.Zero)
-        {
-            return;
-        }
-        using CancellationTokenSource waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task work = _work.Reader.WaitToReadAsync(waitCancel.Token).AsTask();
-        Task updates = _idl!.WaitForUpdatesAsync(waitCancel.Token);
-        Task timer = delay == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, waitCancel.Token) : Task.Delay(delay, _options.TimeProvider, waitCancel.Token);
-        await Task.WhenAny(work, updates, timer).ConfigureAwait(false);
-        await waitCancel.CancelAsync().ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-    }
-
     /// <summary>Stops the loop and closes the database connection.</summary>
     public async ValueTask DisposeAsync()
     {
         await _exit.CancelAsync().ConfigureAwait(false);
+        await WaitForLoopThreadAsync().ConfigureAwait(false);
         if (_idl is not null)
         {
             await _idl.DisposeAsync().ConfigureAwait(false);
         }
         // Socket-linked dummies own listeners and socket files; a stopping daemon must not leave them behind.
         _netdevs.Dispose();
+        // After the devices: they take their descriptors out of the loop's epoll set as they close.
+        _loopWaker?.Dispose();
         _exit.Dispose();
     }
 }

@@ -5,9 +5,14 @@ namespace SharpSwitch.NetDev.Linux;
 
 /// <summary>
 /// Everything the real Linux devices of one switch share: the rtnetlink link monitor (carrier, MTU, MAC, appearance
-/// and disappearance of interfaces), the poller thread that wakes the switch's loop, and the open devices by name.
+/// and disappearance of interfaces), the poller that wakes the switch's loop, and the open devices by name.
 /// All methods except the wake callback run on the switch's loop.
 /// </summary>
+/// <remarks>
+/// With a poller owned by the loop (<see cref="StartOnLoop"/>) the loop's thread waits on the devices itself and
+/// asks <see cref="HasPendingInput"/> before it sleeps; with a poller thread (<see cref="TryStart"/>) the thread
+/// posts a wake to the loop.
+/// </remarks>
 public sealed class LinuxNetdevHost : IDisposable
 {
     private readonly LinkMonitor _monitor;
@@ -15,15 +20,17 @@ public sealed class LinuxNetdevHost : IDisposable
     private readonly Dictionary<string, ILinuxNetDev> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MiimonState> _miimon = new(StringComparer.Ordinal);
 
-    private readonly Action _wake;
+    private readonly Action? _wake;
+    private readonly bool _ownsPoller;
     private ILinuxNetDev[] _deviceArray = [];
 
-    private LinuxNetdevHost(LinkMonitor monitor, Action wake)
+    private LinuxNetdevHost(LinkMonitor monitor, LinuxIoPoller poller, Action? wake, bool ownsPoller)
     {
         _wake = wake;
+        _ownsPoller = ownsPoller;
         _monitor = monitor;
         _monitor.LinkChanged += OnLinkChanged;
-        _poller = new LinuxIoPoller(wake);
+        _poller = poller;
         _poller.Add(monitor.Fd);
     }
 
@@ -36,7 +43,48 @@ public sealed class LinuxNetdevHost : IDisposable
             error = "rtnetlink: " + error;
             return null;
         }
-        return new LinuxNetdevHost(monitor, wake);
+        return new LinuxNetdevHost(monitor, new LinuxIoPoller(wake), wake, ownsPoller: true);
+    }
+
+    /// <summary>
+    /// Starts the monitor on a poller the loop's own thread waits on (<see cref="LinuxIoPoller.CreateForLoop"/>):
+    /// every device's descriptor joins that poller, and the loop calls <see cref="OnWake"/> after each wait. The
+    /// poller stays the loop's; <see cref="Dispose"/> only takes this host's descriptors out of it.
+    /// </summary>
+    public static LinuxNetdevHost? StartOnLoop(LinuxIoPoller loopPoller, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(loopPoller);
+        if (!loopPoller.IsOwnedByLoop)
+        {
+            throw new ArgumentException("the poller must be one the loop waits on (LinuxIoPoller.CreateForLoop)", nameof(loopPoller));
+        }
+        LinkMonitor? monitor = LinkMonitor.TryOpen(out error);
+        if (monitor is null)
+        {
+            error = "rtnetlink: " + error;
+            return null;
+        }
+        return new LinuxNetdevHost(monitor, loopPoller, wake: null, ownsPoller: false);
+    }
+
+    /// <summary>
+    /// True when a receive ring already holds frames (read from shared memory, no system call): the loop should run
+    /// again at once rather than wait.
+    /// </summary>
+    public bool HasPendingInput
+    {
+        get
+        {
+            ILinuxNetDev[] devices = _deviceArray;
+            for (int i = 0; i < devices.Length; i++)
+            {
+                if (devices[i].HasPendingInput)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /// <summary>Opens a <c>system</c> interface; it stays in the table (with an error) while the kernel has no such interface.</summary>
@@ -147,6 +195,18 @@ public sealed class LinuxNetdevHost : IDisposable
     public void OnWake() => _monitor.Drain();
 
     /// <summary>
+    /// Runs on the loop after each wait on a loop-owned poller: applies link notifications when the rtnetlink socket
+    /// was among the readable descriptors, and otherwise costs no system call.
+    /// </summary>
+    public void AfterLoopWait()
+    {
+        if (_poller.WasReady(_monitor.Fd))
+        {
+            _monitor.Drain();
+        }
+    }
+
+    /// <summary>
     /// Runs on the loop after every datapath run: polls due miimon links, and lets the poller wait again. Under load a
     /// ring already holds the next frames when a run ends; the loop is then woken directly, which saves the round trip
     /// through the poller thread for every batch.
@@ -157,14 +217,14 @@ public sealed class LinuxNetdevHost : IDisposable
         {
             PollMiimon(nowMs);
         }
-        ILinuxNetDev[] devices = _deviceArray;
-        for (int i = 0; i < devices.Length; i++)
+        if (_wake is null)
         {
-            if (devices[i].HasPendingInput)
-            {
-                _wake();
-                break;
-            }
+            // The loop waits on the poller itself and asks HasPendingInput before it sleeps.
+            return;
+        }
+        if (HasPendingInput)
+        {
+            _wake();
         }
         _poller.Acknowledge();
     }
@@ -225,7 +285,14 @@ public sealed class LinuxNetdevHost : IDisposable
         {
             Close(device);
         }
-        _poller.Dispose();
+        if (_ownsPoller)
+        {
+            _poller.Dispose();
+        }
+        else
+        {
+            _poller.Remove(_monitor.Fd);
+        }
         _monitor.Dispose();
     }
 

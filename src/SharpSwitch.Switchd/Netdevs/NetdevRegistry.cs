@@ -38,6 +38,28 @@ internal sealed class NetdevRegistry : IDisposable
     private LinuxNetdevHost? _linux;
     private string? _linuxError;
     private Action? _linuxWake;
+    private LinuxIoPoller? _loopPoller;
+
+    /// <summary>
+    /// Makes real devices join the epoll set that the daemon's loop thread waits on itself, instead of starting a
+    /// poller thread that posts wakes to the loop. Takes effect when the first real device opens.
+    /// </summary>
+    public void UseLoopPoller(LinuxIoPoller poller)
+    {
+        if (_linux is null)
+        {
+            _loopPoller = poller;
+        }
+    }
+
+    /// <summary>True when a real device's receive ring already holds frames, so the loop must not sleep.</summary>
+    public bool HasPendingInput => _linux is { } linux && linux.HasPendingInput;
+
+    /// <summary>The earliest time a miimon carrier poll is due (<see cref="long.MaxValue"/> when none).</summary>
+    public long NextCarrierPollMs => _linux?.NextMiimonMs ?? long.MaxValue;
+
+    /// <summary>Called on the loop thread after each wait on its own poller: applies link notifications that arrived.</summary>
+    public void AfterLoopWait() => _linux?.AfterLoopWait();
 
     /// <summary>
     /// The shared rtnetlink monitor and poller of real interfaces, started on the first <c>system</c> or
@@ -49,10 +71,18 @@ internal sealed class NetdevRegistry : IDisposable
         if (_linux is null && _linuxError is null)
         {
             LinuxNetdevHost? host = null;
-            // The poller thread only posts; the monitor is read on the loop, where every device lives.
-            Action onLoop = () => host?.OnWake();
-            _linuxWake = () => _postToLoop(onLoop);
-            host = LinuxNetdevHost.TryStart(() => _linuxWake(), out _linuxError);
+            if (_loopPoller is LinuxIoPoller loopPoller)
+            {
+                // The loop's thread waits on the devices itself; nothing needs posting.
+                host = LinuxNetdevHost.StartOnLoop(loopPoller, out _linuxError);
+            }
+            else
+            {
+                // The poller thread only posts; the monitor is read on the loop, where every device lives.
+                Action onLoop = () => host?.OnWake();
+                _linuxWake = () => _postToLoop(onLoop);
+                host = LinuxNetdevHost.TryStart(() => _linuxWake(), out _linuxError);
+            }
             _linux = host;
         }
         error = _linuxError;
