@@ -21,4 +21,11 @@ public sealed class LabRunOptions
 
     /// <summary>Which switch runs the scenario's switch nodes: SharpSwitch in process (the default) or real Open vSwitch.</summary>
     public Simulation.LabSwitchKind Switch { get; init; }
+
+    /// <summary>
+    /// For tests of the real-interface mode: called once after the last phase has been closed and before the
+    /// namespaces, veths and daemons are removed, with each switch node, so a test can read the kernel's and the
+    /// database's own counters of the veths the lab's report was made from.
+    /// </summary>
+    internal Action<IReadOnlyList<RealInterfaces.VethSwitch>>? BeforeRealTeardown { get; init; }
 }

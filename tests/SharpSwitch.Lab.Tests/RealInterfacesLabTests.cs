@@ -16,7 +16,7 @@ public sealed class RealInterfacesLabTests
     /// The example shortened to 6 s (faults at 2 s and 4 s instead of 10 s and 20 s): real time cannot be skipped,
     /// and the bond's behaviour does not depend on how long each phase lasts.
     /// </summary>
-    private static Scenario Shortened(string example, Func<string, string>? edit = null)
+    internal static Scenario Shortened(string example, Func<string, string>? edit = null)
     {
         string text = File.ReadAllText(LabTestFiles.Example(example));
         if (edit is not null)
@@ -37,16 +37,16 @@ public sealed class RealInterfacesLabTests
         return read.Scenario!;
     }
 
-    /// <summary>Namespaces and links whose names start with this process's real-interface prefix (<c>vl&lt;pid&gt;x</c>).</summary>
-    private static List<string> LeftBehind()
+    /// <summary>Namespaces and links whose names start with a process's real-interface prefix (<c>vl&lt;pid&gt;x</c>), by default this one's.</summary>
+    internal static List<string> LeftBehind(int? processId = null)
     {
-        string prefix = $"vl{Environment.ProcessId % 100000}x";
+        string prefix = $"vl{(processId ?? Environment.ProcessId) % 100000}x";
         string namespaces = ProcessRunner.Run("ip", ["netns", "list"]).StandardOutput;
         string links = ProcessRunner.Run("ip", ["-o", "link", "show"]).StandardOutput;
         return namespaces.Split('\n').Concat(links.Split('\n')).Where(line => line.Contains(prefix, StringComparison.Ordinal)).ToList();
     }
 
-    private static void AssertSameTimeline(LabResult virtualRun, LabResult realRun)
+    internal static void AssertSameTimeline(LabResult virtualRun, LabResult realRun)
     {
         Assert.Equal(virtualRun.Timeline.Select(e => (e.Node, e.Text)), realRun.Timeline.Select(e => (e.Node, e.Text)));
         // Real time is not exact, but a bond event a second away from its virtual time would be a wrong answer.

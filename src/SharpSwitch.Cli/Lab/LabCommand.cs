@@ -27,6 +27,9 @@ internal static class LabCommand
     /// <summary>Exit code when a valid scenario hit a SharpSwitch bug.</summary>
     public const int InternalError = 1;
 
+    /// <summary>Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     private const string Usage = "usage: vsw lab run SCENARIO.yaml [--switch sharpswitch|ovs] [--real] [--json] [--timing] [--html FILE] [--pcap FILE]\n       " + LabCompareCommand.Usage + "\n       " + LabDiffCommand.Usage;
 
     [VswSubcommand("lab", "run failover/failback experiments under virtual time")]
@@ -169,8 +172,23 @@ internal static class LabCommand
                 capture = new FileStream(pcapPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             }
             var options = new LabRunOptions { Capture = capture, Progress = progress is null ? null : progress.Report, Switch = switchKind };
-            // Namespaces, veths and daemons of a real run must not outlive an interrupted command.
-            ConsoleCancelEventHandler? onCancel = real ? (_, _) => RealInterfacesCleanup.RemoveAll() : null;
+            // Namespaces, veths and daemons of a real run must not outlive an interrupted command. The first Ctrl-C
+            // keeps the process alive and asks the run to stop, so it unwinds on its own thread and removes what it
+            // made (a cleanup on the signal's thread would race the run, which may be creating a veth that moment);
+            // a second Ctrl-C removes everything from here and lets the process end.
+            ConsoleCancelEventHandler? onCancel = real
+                ? (_, e) =>
+                {
+                    if (RealInterfacesCleanup.Interrupt())
+                    {
+                        e.Cancel = true;
+                    }
+                    else
+                    {
+                        RealInterfacesCleanup.RemoveAll();
+                    }
+                }
+                : null;
             Console.CancelKeyPress += onCancel;
             try
             {
@@ -185,6 +203,11 @@ internal static class LabCommand
         {
             error.WriteLine($"vsw lab run: {ex.Message}");
             return UsageOrScenarioError;
+        }
+        catch (OperationCanceledException) when (real)
+        {
+            error.WriteLine("vsw lab run: interrupted; the namespaces, veths and daemons of the run were removed");
+            return Interrupted;
         }
         catch (RealOvsException ex)
         {

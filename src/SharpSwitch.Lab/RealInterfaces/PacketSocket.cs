@@ -120,4 +120,11 @@ public static class RealInterfacesCleanup
     /// made; for a command interrupted with Ctrl-C, which would otherwise leave them behind.
     /// </summary>
     public static void RemoveAll() => VethSwitch.DisposeAll();
+
+    /// <summary>
+    /// Asks a running real-interface run to stop: it throws <see cref="OperationCanceledException"/> from its own
+    /// thread at its next step, and unwinding removes its daemons, namespaces and veths. Returns false when a stop
+    /// was already asked for (a second Ctrl-C), for a front end that then calls <see cref="RemoveAll"/> and exits.
+    /// </summary>
+    public static bool Interrupt() => VethSwitch.RequestStop();
 }

@@ -27,6 +27,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
     private static readonly TimeSpan s_controlTimeout = TimeSpan.FromSeconds(30);
     private static readonly HashSet<VethSwitch> s_live = [];
     private static int s_counter;
+    private static volatile bool s_interrupted;
 
     private readonly string _directory;
     private readonly string _control;
@@ -66,6 +67,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         }
         try
         {
+            ThrowIfInterrupted();
             Directory.CreateDirectory(directory);
             CreateNamespace();
             CreateInterfaces(spec, pool);
@@ -130,6 +132,27 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks every real-interface run of this process to stop at its next step (Ctrl-C): the run then unwinds on its
+    /// own thread, which removes what it made, instead of racing a cleanup on the signal's thread. Returns false when
+    /// a stop was already asked for, so a second Ctrl-C can fall back to <see cref="DisposeAll"/>.
+    /// </summary>
+    public static bool RequestStop()
+    {
+        bool first = !s_interrupted;
+        s_interrupted = true;
+        return first;
+    }
+
+    /// <summary>Unwinds the run (set-up or main loop) once a stop was asked for.</summary>
+    private static void ThrowIfInterrupted()
+    {
+        if (s_interrupted)
+        {
+            throw new OperationCanceledException("the real-interface run was interrupted");
+        }
+    }
+
     private static bool IsRoot()
     {
         // /proc/self/status holds the real, effective, saved and filesystem user ids on its Uid line.
@@ -169,6 +192,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         }
         foreach ((string name, bool isInternal) in names)
         {
+            ThrowIfInterrupted();
             string labEnd = string.Create(CultureInfo.InvariantCulture, $"{Prefix}i{_interfaces.Count}");
             Ip("link", "add", labEnd, "type", "veth", "peer", "name", name, "netns", Namespace);
             string sysctl = $"/proc/sys/net/ipv6/conf/{labEnd}/disable_ipv6";
@@ -218,6 +242,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         var waited = Stopwatch.StartNew();
         while (!File.Exists(readyPath))
         {
+            ThrowIfInterrupted();
             if (process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(60))
             {
                 throw new RealInterfacesException($"{Name}: vsw {daemon} did not come up (see {_directory})");
@@ -241,6 +266,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         {
             while (ActiveMember(bond.Name) is null)
             {
+                ThrowIfInterrupted();
                 if (waited.Elapsed > TimeSpan.FromSeconds(30))
                 {
                     throw new RealInterfacesException($"{Name}: bond {bond.Name} got no active member within 30 s on its veths");
@@ -277,6 +303,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
     /// </summary>
     public void Run(long nowMs)
     {
+        ThrowIfInterrupted();
         _lastRunMs = nowMs;
         foreach (VethInterface veth in _interfaces)
         {
@@ -306,14 +333,56 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         }
     }
 
-    private void Vsctl(params string[] arguments)
+    /// <summary>
+    /// The kernel's counters of the switch's end of the veth <paramref name="interfaceName"/>, from
+    /// <c>ip -s -j link</c>'s <c>stats64</c>: what the switch's packet socket sent (tx) and what reached the interface
+    /// from the lab's end (rx), counted by the kernel and not by either program.
+    /// </summary>
+    public InterfaceStatistics KernelStatistics(string interfaceName)
     {
-        Run("dotnet", [_vswDll, "vsctl", "--db=unix:" + Path.Combine(_directory, "db.sock"), .. arguments]);
+        string json = Ip("-n", Namespace, "-s", "-j", "link", "show", "dev", interfaceName);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        System.Text.Json.JsonElement stats = document.RootElement[0].GetProperty("stats64");
+        System.Text.Json.JsonElement rx = stats.GetProperty("rx");
+        System.Text.Json.JsonElement tx = stats.GetProperty("tx");
+        return new InterfaceStatistics
+        {
+            RxPackets = rx.GetProperty("packets").GetInt64(),
+            RxBytes = rx.GetProperty("bytes").GetInt64(),
+            RxErrors = rx.GetProperty("errors").GetInt64(),
+            RxDropped = rx.GetProperty("dropped").GetInt64(),
+            TxPackets = tx.GetProperty("packets").GetInt64(),
+            TxBytes = tx.GetProperty("bytes").GetInt64(),
+            TxErrors = tx.GetProperty("errors").GetInt64(),
+            TxDropped = tx.GetProperty("dropped").GetInt64(),
+        };
     }
 
-    private void Ip(params string[] arguments) => Run(RealOvsTools.Find("ip") ?? "ip", arguments);
+    /// <summary>
+    /// The <c>statistics</c> column of the switch's <c>Interface</c> row for <paramref name="interfaceName"/>, as
+    /// <c>ovs-vsctl get</c> prints it (<c>{rx_bytes=..., tx_packets=...}</c>), parsed into keys and values. The daemon
+    /// writes the column every statistics interval (5 s), so it may lag the switch's own counters by that much.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> DatabaseStatistics(string interfaceName)
+    {
+        string text = Vsctl("get", "Interface", interfaceName, "statistics").Trim().TrimStart('{').TrimEnd('}');
+        var values = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (string pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            values[pair[..equals]] = long.Parse(pair[(equals + 1)..], CultureInfo.InvariantCulture);
+        }
+        return values;
+    }
 
-    private void Run(string program, string[] arguments)
+    private string Vsctl(params string[] arguments)
+    {
+        return Run("dotnet", [_vswDll, "vsctl", "--db=unix:" + Path.Combine(_directory, "db.sock"), .. arguments]);
+    }
+
+    private string Ip(params string[] arguments) => Run(RealOvsTools.Find("ip") ?? "ip", arguments);
+
+    private string Run(string program, string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -339,6 +408,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         {
             throw new RealInterfacesException($"{Name}: {Path.GetFileName(program)} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error.GetAwaiter().GetResult().Trim()}{output.GetAwaiter().GetResult().Trim()}");
         }
+        return output.GetAwaiter().GetResult();
     }
 
     /// <summary>Stops the daemons, closes the sockets and deletes the namespace, which takes both ends of every veth with it.</summary>

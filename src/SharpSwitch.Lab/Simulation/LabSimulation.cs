@@ -35,11 +35,13 @@ internal sealed class LabSimulation : IDisposable
     private readonly List<string> _warnings = [];
     private readonly RunRecorder _recorder;
     private readonly WallClock? _wallClock;
+    private readonly LabRunOptions _options;
     private int _phase;
 
     public LabSimulation(Scenario scenario, LabRunOptions? options = null)
     {
         _scenario = scenario;
+        _options = options ?? LabRunOptions.None;
         // The inner events of a flap do not open phases (see EventSpec), so only events that do mark a phase start.
         foreach (long at in scenario.Events.Where(e => e.OpensPhase).Select(e => e.AtMs).Distinct())
         {
@@ -105,6 +107,7 @@ internal sealed class LabSimulation : IDisposable
         _recorder.AdvanceTo(_scenario.DurationMs);
         Settle(_scenario.DurationMs);
         phases.Add(ClosePhase(_scenario.DurationMs, phaseStartCounters));
+        _options.BeforeRealTeardown?.Invoke(_topology.VethSwitches);
         IReadOnlyList<BondAnswer> answers = FailbackVerdict.Answer(_topology.Bonds, phases, _log.Entries);
         List<HostSample> hosts = _topology.Hosts
             .Select(h => new HostSample(h.Name, h.Counters.ArpRequestsSent, h.Counters.ArpRepliesSent, h.Counters.EchoRepliesSent, h.Counters.UnresolvedDropped, h.Counters.FramesIgnored))

@@ -123,6 +123,9 @@ internal sealed class LabTopology : IDisposable
     /// <summary>Which switch runs the switch nodes.</summary>
     public LabSwitchKind Kind { get; }
 
+    /// <summary>The switch nodes of a run on real interfaces, in file order (empty for the other kinds).</summary>
+    public IReadOnlyList<VethSwitch> VethSwitches => _vethSwitches;
+
     /// <summary>The switch nodes as the discrete-event loop runs them, in file order.</summary>
     public List<ILabSwitch> Switches { get; } = [];
 
