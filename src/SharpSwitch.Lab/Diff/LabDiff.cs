@@ -1,5 +1,8 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Globalization;
+using System.Text.RegularExpressions;
+using SharpSwitch.Bonding;
+using SharpSwitch.Lab.Reports;
 using SharpSwitch.Lab.Scenarios;
 using SharpSwitch.Lab.Simulation;
 
@@ -9,10 +12,15 @@ namespace SharpSwitch.Lab.Diff;
 /// Compares a run of a scenario on SharpSwitch with a run of the same scenario on real Open vSwitch, on what the
 /// operator cares about: the bond events of the timeline (lines OVS also logs), the active member of each bond in
 /// each phase, and the frames lost by each flow in each phase. Lines logged at the same instant are compared as a
-/// set, because OVS logs the members of a bond in hash order.
+/// set, because OVS logs the members of a bond in hash order. A balance-slb or balance-tcp bond has no single active
+/// member to compare, so for those the flows each member carried in each phase and the rebalances (which hash moved
+/// from which member to which) are compared too, and the answers as the reports word them.
 /// </summary>
-public static class LabDiff
+public static partial class LabDiff
 {
+    [GeneratedRegex(@"\(with hash (?<hash>\d+)\) from (?<from>\S+) to (?<to>\S+) ")]
+    private static partial Regex ShiftLine();
+
     /// <summary>Runs the scenario on both switches and compares the runs.</summary>
     public static LabDiffResult Run(Scenario scenario)
     {
@@ -63,9 +71,12 @@ public static class LabDiff
                 }
             }
         }
-        foreach (BondAnswer answer in ours.Answers)
+        CompareBalancedBonds(ours, ovs, differences);
+        // The answers as the reports word them: a balanced bond's answer is its placement story, not a failback verdict.
+        IReadOnlyList<BondAnswer> theirAnswers = ReportSummary.Answers(ovs);
+        foreach (BondAnswer answer in ReportSummary.Answers(ours))
         {
-            BondAnswer? other = ovs.Answers.FirstOrDefault(x => x.Switch == answer.Switch && x.Bond == answer.Bond);
+            BondAnswer? other = theirAnswers.FirstOrDefault(x => x.Switch == answer.Switch && x.Bond == answer.Bond);
             if (other is not null && other.Text != answer.Text)
             {
                 differences.Add($"answer: {answer.Switch} {answer.Bond}: SharpSwitch: {answer.Text}; OVS: {other.Text}");
@@ -73,6 +84,90 @@ public static class LabDiff
         }
         return new LabDiffResult(differences, ours, ovs) { NotCompared = notCompared };
     }
+
+    /// <summary>
+    /// For each balance-slb or balance-tcp bond, per phase: which flows each member sent frames of (counted on the
+    /// member's wire; frame counts are not compared, as they depend on the instant a flow moved), and which hashes
+    /// the rebalances moved from which member to which (the kB amounts are left to the timeline comparison).
+    /// </summary>
+    private static void CompareBalancedBonds(LabResult ours, LabResult ovs, List<string> differences)
+    {
+        List<(string Switch, string Bond)> balanced = ours.Scenario.Topology.Switches
+            .SelectMany(sw => sw.Bridges.SelectMany(b => b.Bonds).Where(b => b.BondMode is "balance-slb" or "balance-tcp").Select(b => (sw.Name, b.Name)))
+            .ToList();
+        int phases = Math.Min(ours.Phases.Count, ovs.Phases.Count);
+        foreach ((string switchName, string bond) in balanced)
+        {
+            for (int i = 0; i < phases; i++)
+            {
+                PhaseResult phase = ours.Phases[i];
+                string where = string.Create(CultureInfo.InvariantCulture, $"phase {i + 1} ({ScenarioValues.FormatSeconds(phase.StartMs)} to {ScenarioValues.FormatSeconds(phase.EndMs)}): {switchName} {bond}");
+                SortedDictionary<string, List<string>> mine = FlowsPerMember(ours, i, switchName, bond);
+                SortedDictionary<string, List<string>> theirs = FlowsPerMember(ovs, i, switchName, bond);
+                foreach (string member in mine.Keys.Union(theirs.Keys).Order(StringComparer.Ordinal))
+                {
+                    List<string> a = mine.GetValueOrDefault(member) ?? [];
+                    List<string> b = theirs.GetValueOrDefault(member) ?? [];
+                    if (!a.SequenceEqual(b, StringComparer.Ordinal))
+                    {
+                        differences.Add($"{where} flows sent out of {member}: SharpSwitch {FlowList(a)}, OVS {FlowList(b)}");
+                    }
+                }
+                List<string> ourShifts = Rebalances(ours, phase, switchName, bond);
+                List<string> theirShifts = Rebalances(ovs, phase, switchName, bond);
+                if (!ourShifts.SequenceEqual(theirShifts, StringComparer.Ordinal))
+                {
+                    differences.Add($"{where} rebalancing: SharpSwitch {ShiftList(ourShifts)}, OVS {ShiftList(theirShifts)}");
+                }
+            }
+        }
+    }
+
+    private static SortedDictionary<string, List<string>> FlowsPerMember(LabResult result, int phase, string switchName, string bond)
+    {
+        var flows = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        if (phase >= result.Recording.PlacementByPhase.Count)
+        {
+            return flows;
+        }
+        foreach (FlowPlacement row in result.Recording.PlacementByPhase[phase].Where(r => r.Switch == switchName && r.Bond == bond))
+        {
+            if (!flows.TryGetValue(row.Member, out List<string>? list))
+            {
+                flows[row.Member] = list = [];
+            }
+            if (row.Out > 0)
+            {
+                list.Add(row.Flow);
+            }
+        }
+        foreach (List<string> list in flows.Values)
+        {
+            list.Sort(StringComparer.Ordinal);
+        }
+        return flows;
+    }
+
+    /// <summary>The rebalances of the bond logged in the phase, as <c>hash 44 eno2 to eno1</c>, sorted (OVS logs one instant's moves in its own order).</summary>
+    private static List<string> Rebalances(LabResult result, PhaseResult phase, string switchName, string bond)
+    {
+        var shifts = new List<string>();
+        foreach (TimelineEntry entry in result.Timeline)
+        {
+            if (entry.Node == switchName && entry.TimeMs >= phase.StartMs && entry.TimeMs < phase.EndMs
+                && entry.BondEvent is { Kind: BondEventKind.LoadShifted } e && e.Bond == bond
+                && ShiftLine().Match(entry.Text) is { Success: true } match)
+            {
+                shifts.Add($"hash {match.Groups["hash"].Value} {match.Groups["from"].Value} to {match.Groups["to"].Value}");
+            }
+        }
+        shifts.Sort(StringComparer.Ordinal);
+        return shifts;
+    }
+
+    private static string FlowList(List<string> flows) => flows.Count == 0 ? "none" : string.Join(", ", flows);
+
+    private static string ShiftList(List<string> shifts) => shifts.Count == 0 ? "no load moved" : string.Join(", ", shifts);
 
     private static void CompareTimelines(LabResult ours, LabResult ovs, List<string> differences)
     {
