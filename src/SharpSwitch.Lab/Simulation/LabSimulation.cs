@@ -107,6 +107,13 @@ internal sealed class LabSimulation : IDisposable
         _recorder.AdvanceTo(_scenario.DurationMs);
         Settle(_scenario.DurationMs);
         phases.Add(ClosePhase(_scenario.DurationMs, phaseStartCounters));
+        // A packet is charged to the phase it was sent in. One still on its way when that phase closed (held by an
+        // impaired cable's delay, or crossing the veths and a real switch) may arrive in a later phase, so each
+        // phase's deliveries are read again once the run is over: only packets that never arrived count as lost.
+        for (int p = 0; p < phases.Count; p++)
+        {
+            phases[p] = phases[p] with { Legs = _legs.Select(leg => new LegSample(leg.Label, leg.Phase(p))).ToList() };
+        }
         _options.BeforeRealTeardown?.Invoke(_topology.VethSwitches);
         IReadOnlyList<BondAnswer> answers = FailbackVerdict.Answer(_topology.Bonds, phases, _log.Entries);
         List<HostSample> hosts = _topology.Hosts
