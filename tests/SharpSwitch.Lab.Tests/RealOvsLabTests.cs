@@ -99,6 +99,24 @@ public sealed class RealOvsLabTests
         }
     }
 
+    [RequiresToolsFact("ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl")]
+    public void Diff_finds_no_difference_where_the_lab_cannot_watch_ovs_main_loop()
+    {
+        // Without /proc's view of OVS's main thread (not root, another architecture) each step ends with the request
+        // barrier and its probes instead; the run must come out the same.
+        RealOvsSwitch.UseBarrierOnly = true;
+        try
+        {
+            LabDiffResult diff = LabDiff.Run(PingOnly("operator-primary.yaml"));
+
+            Assert.True(diff.Same, diff.Render());
+        }
+        finally
+        {
+            RealOvsSwitch.UseBarrierOnly = false;
+        }
+    }
+
     [Fact]
     public void Without_the_ovs_schema_the_run_stops_with_a_clear_error()
     {
@@ -163,6 +181,65 @@ public sealed class RealOvsLabTests
         finally
         {
             File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public void Main_loop_watch_calls_only_a_blocking_poll_on_descriptors_idle()
+    {
+        // /proc/PID/task/TID/syscall as Linux writes it for ovs-vswitchd's main thread (x86-64, poll is 7).
+        Assert.True(MainLoopWatch.IsBlockedInPoll("7 0x562fc3971b00 0x8 0x1384 0x7550083db37ec594 0x0 0x562fc3938650 0x7ffce62f1b60 0x7f70f933326f\n", 7));
+        Assert.True(MainLoopWatch.IsBlockedInPoll("7 0x562fc3971b00 0x8 0xffffffff 0x0 0x0 0x0 0x7ffce62f1b60 0x7f70f933326f\n", 7));
+        // A zero timeout is a loop with work pending; no descriptors is time/warp's 10 ms sleep.
+        Assert.False(MainLoopWatch.IsBlockedInPoll("7 0x562fc3971b00 0x8 0x0 0x0 0x0 0x0 0x7ffce62f1b60 0x7f70f933326f\n", 7));
+        Assert.False(MainLoopWatch.IsBlockedInPoll("7 0x0 0x0 0xa 0x0 0x0 0x0 0x7ffce62f1b60 0x7f70f933326f\n", 7));
+        // Running, or blocked in something else (a mutex), is not idle.
+        Assert.False(MainLoopWatch.IsBlockedInPoll("running\n", 7));
+        Assert.False(MainLoopWatch.IsBlockedInPoll("202 0x562fc3971b00 0x80 0x2 0x0 0x0 0x0 0x7ffce62f1b60 0x7f70f933326f\n", 7));
+        Assert.False(MainLoopWatch.IsBlockedInPoll("-1 0x7ffce62f1b60 0x7f70f933326f\n", 7));
+    }
+
+    [Fact]
+    public void Pcap_tail_hands_over_each_frame_once_however_the_file_grows()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"vsw-tail-{Guid.NewGuid():N}.pcap");
+        byte[][] frames = [Enumerable.Range(0, 60).Select(i => (byte)i).ToArray(), Enumerable.Range(0, 1514).Select(i => (byte)(i * 7)).ToArray(), new byte[64]];
+        // Classic pcap as OVS writes it: the global header, then a 16-byte header before each frame, little-endian here.
+        var file = new List<byte>();
+        file.AddRange(BitConverter.GetBytes(0xa1b2c3d4u));
+        file.AddRange(new byte[20]);
+        foreach (byte[] frame in frames)
+        {
+            file.AddRange(new byte[8]);
+            file.AddRange(BitConverter.GetBytes((uint)frame.Length));
+            file.AddRange(BitConverter.GetBytes((uint)frame.Length));
+            file.AddRange(frame);
+        }
+        byte[] bytes = [.. file];
+        try
+        {
+            using var tail = new PcapTail(path);
+            var seen = new List<byte[]>();
+            Assert.Equal(0, tail.ReadNew(f => seen.Add(f.ToArray())));
+            // The file appears, and grows in pieces that cut headers and frames in two.
+            int[] cuts = [10, 30, 100, 1600, bytes.Length];
+            int written = 0;
+            using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
+            {
+                foreach (int cut in cuts)
+                {
+                    stream.Write(bytes, written, cut - written);
+                    stream.Flush();
+                    written = cut;
+                    tail.ReadNew(f => seen.Add(f.ToArray()));
+                }
+            }
+            Assert.Equal(frames, seen);
+            Assert.Equal(0, tail.ReadNew(f => seen.Add(f.ToArray())));
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 }

@@ -9,11 +9,12 @@ namespace SharpSwitch.Lab.RealOvs;
 /// <see cref="BondEvent"/> SharpSwitch would have raised for it, so that the same timeline, verdict and report code
 /// serve both switches. OVS names only the member in member lines; the lab knows which bond each member is in.
 /// </summary>
-internal sealed partial class OvsBondLog
+internal sealed partial class OvsBondLog : IDisposable
 {
     private readonly string _path;
     private readonly IReadOnlyDictionary<string, string> _bondOfMember;
-    private long _offset;
+    private FileStream? _stream;
+    private StreamReader? _reader;
     private string _partial = "";
 
     public OvsBondLog(string path, IReadOnlyDictionary<string, string> bondOfMember)
@@ -32,20 +33,25 @@ internal sealed partial class OvsBondLog
     public List<BondEvent> ReadNew(long nowMs)
     {
         var events = new List<BondEvent>();
-        if (!File.Exists(_path))
+        if (_reader is null)
         {
-            return events;
+            if (!File.Exists(_path))
+            {
+                return events;
+            }
+            // The file stays open for the whole run: the lab reads it after every step of the switch.
+            _stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            _reader = new StreamReader(_stream);
         }
-        string text;
-        using (var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-        {
-            stream.Seek(_offset, SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            text = reader.ReadToEnd();
-            _offset = stream.Position;
-        }
-        Feed(text, nowMs, events);
+        Feed(_reader.ReadToEnd(), nowMs, events);
         return events;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _stream?.Dispose();
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using SharpSwitch.Bonding;
 using SharpSwitch.Lab.Scenarios;
@@ -15,34 +14,75 @@ namespace SharpSwitch.Lab.RealOvs;
 /// One switch node of a scenario run by real Open vSwitch: its own <c>ovsdb-server</c> and
 /// <c>ovs-vswitchd --enable-dummy=override</c> in a private run directory, configured with <c>ovs-vsctl</c> (the same
 /// rows the in-process lab writes), its clock stopped with <c>time/stop</c> and moved with <c>time/warp</c> as the
-/// lab's virtual time advances. Every interface is a netdev-dummy listening on <c>options:pstream</c>; the lab
-/// connects to each and stands in for the interface with a local device that it cables as usual, relaying frames
-/// between the two with netdev-dummy's framing. The stand-in's carrier and administrative state are mirrored into OVS
-/// with <c>netdev-dummy/set-admin-state</c>, which is what OVS's bonds see as a link going down or up; a cut stream
-/// is not (netdev-dummy keeps its carrier without <c>carrier-follows-stream</c>, which OVS 3.1 lacks).
+/// lab's virtual time advances. Every interface is a netdev-dummy; the lab stands in for it with a local device that
+/// it cables as usual. Frames the lab delivers to a stand-in go into OVS with <c>netdev-dummy/receive</c> (several per
+/// command), and what OVS sends comes back through the interface's <c>options:tx_pcap</c> file, which OVS writes
+/// inside the send itself. The stand-in's carrier and administrative state are mirrored into OVS with
+/// <c>netdev-dummy/set-admin-state</c>, which is what OVS's bonds see as a link going down or up.
 /// </summary>
+/// <remarks>
+/// Each step ends with a barrier instead of a wait for the switch to fall silent. OVS's main loop runs the datapath
+/// (one queued frame per interface per pass, then the bonds and LACP), then answers control requests, at most
+/// <see cref="RequestsPerLoop"/> of one connection per pass, then sleeps. A request answered in a later pass than
+/// another was answered after a whole run of the datapath and the bonds in between; so a step writes its link
+/// changes, warp and frames, then that many <c>version</c> requests per run it needs, all at once, and the last reply
+/// means OVS has switched every queued frame, and everything it did because of them, or because of the new time or
+/// link states, is in the capture files and the log. (Requests sent one after the other's reply prove nothing: OVS
+/// may answer both in one pass, and <c>time/warp</c> sleeps 10 ms inside its own handler, so the next request is
+/// usually answered before the datapath has run at the new time.) To check the barrier rather than trust it, the lab
+/// keeps a second bridge, <see cref="SyncBridge"/>, with an input and an output dummy and nothing else: each step also
+/// queues one probe frame on its input per run it needs, and each pass floods one of them to the output's capture
+/// file. Should the probes not all be there after the last reply (another OVS version that answers more requests per
+/// pass), the lab polls until they are, then makes one more round trip.
+/// </remarks>
 internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
 {
-    /// <summary>How long the switch must stay silent after being poked before the lab decides it has answered.</summary>
-    private const int QuietMs = 3;
+    /// <summary>
+    /// The most frames the lab queues on one OVS interface per step: netdev-dummy keeps at most 100 per receive
+    /// queue and drops the rest, so a deeper backlog waits for the next step (the lab's own stand-in holds it).
+    /// </summary>
+    private const int MaxFramesPerStep = 96;
 
-    /// <summary>How long the lab waits for the first frame back after poking the switch.</summary>
-    private const int FirstAnswerMs = 25;
+    /// <summary>How many requests of one connection OVS 3.1's control server answers per pass of its main loop.</summary>
+    internal const int RequestsPerLoop = 10;
+
+    /// <summary>
+    /// Makes the switches this thread starts settle through <see cref="Barrier"/> even where the lab could watch OVS's
+    /// main loop, so that tests cover the way the lab works where it cannot.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool UseBarrierOnly;
+
+    /// <summary>The bridge the lab adds to every real OVS for its barrier probes (see the remarks on the class).</summary>
+    internal const string SyncBridge = "vswlabsync";
+
+    private const string SyncInput = SyncBridge + "-in";
+
+    private const string SyncOutput = SyncBridge + "-out";
+
+    /// <summary>
+    /// A probe: broadcast, so the sync bridge floods it to its output; from a locally administered address with the
+    /// local experimental EtherType, so nothing in OVS treats it as a protocol frame.
+    /// </summary>
+    private static readonly byte[] s_probe = CreateProbe();
 
     /// <summary>The largest step by which OVS's clock follows the lab's.</summary>
     private const long WarpStepMs = 100;
 
-    /// <summary>The longest the lab waits for one switch to fall silent, so that a chatty switch cannot stall a run.</summary>
-    private const int MaxSettleMs = 500;
-
     private static readonly TimeSpan s_controlTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _directory;
-    private readonly string _control;
+    private readonly string _controlPath;
     private readonly string _serverControl;
+    private readonly PacketBatch _batch = new();
     private readonly List<RelayedInterface> _interfaces = [];
     private readonly OvsBondLog _log;
     private readonly IBondEventSink _sink;
+    private UnixctlChannel? _control;
+    private MainLoopWatch? _watch;
+    private PcapTail? _syncCapture;
+    private long _probesSent;
+    private long _probesSeen;
     private long _warpedTo;
     private bool _disposed;
 
@@ -54,7 +94,7 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         Name = spec.Name;
         _directory = directory;
         _sink = sink;
-        _control = Path.Combine(directory, "ovs-vswitchd.ctl");
+        _controlPath = Path.Combine(directory, "ovs-vswitchd.ctl");
         _serverControl = Path.Combine(directory, "ovsdb-server.ctl");
         var bondOfMember = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (BondSpec bond in spec.Bridges.SelectMany(b => b.Bonds))
@@ -98,25 +138,57 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         RealOvsTools.Run(_directory, "ovsdb-tool", "create", database, RealOvsTools.Schema!);
         RealOvsTools.StartDaemon(_directory, "ovsdb-server", "--detach", "--no-chdir", "--pidfile", "--log-file",
             "--remote=punix:" + DatabaseSocket, "--unixctl=" + _serverControl, database);
-        RealOvsTools.Run(_directory, "ovs-vsctl", "--db=unix:" + DatabaseSocket, "--no-wait", "init");
+        // flow-limit=0 keeps every packet on OVS's upcall path, translated against the bonds and MAC table as they are
+        // now: no datapath flow is cached, so nothing waits for the revalidator threads, which run in wall time and
+        // would otherwise leave stale flows (to a member that just failed, to where a MAC used to be) in place for a
+        // varying number of the lab's virtual instants. Bond accounting happens in the same translation.
+        RealOvsTools.Run(_directory, "ovs-vsctl", "--db=unix:" + DatabaseSocket, "--no-wait", "init",
+            "--", "set", "Open_vSwitch", ".", "other_config:flow-limit=0");
         RealOvsTools.StartDaemon(_directory, "ovs-vswitchd", "--enable-dummy=override", "--disable-system", "--detach",
-            "--no-chdir", "--pidfile", "--log-file", "--unixctl=" + _control, "unix:" + DatabaseSocket);
+            "--no-chdir", "--pidfile", "--log-file", "--unixctl=" + _controlPath, "unix:" + DatabaseSocket);
+        _control = UnixctlChannel.Connect(_controlPath, Name + ": ovs-vswitchd", s_controlTimeout);
         Call("time/stop");
+        if (!UseBarrierOnly && ReadPid("ovs-vswitchd") is int pid)
+        {
+            _watch = MainLoopWatch.TryOpen(pid);
+        }
     }
 
     private string DatabaseSocket => Path.Combine(_directory, "db.sock");
 
-    private string SocketOf(string interfaceName) => Path.Combine(_directory, interfaceName + ".sock");
+    private string CaptureOf(string interfaceName) => Path.Combine(_directory, interfaceName + ".pcap");
 
     /// <summary>
     /// One <c>ovs-vsctl</c> invocation with the rows the in-process lab writes (<see cref="InProcess.LabConfigWriter"/>),
-    /// every interface a dummy listening on its own socket; without <c>--no-wait</c> it returns once ovs-vswitchd has
+    /// every interface a dummy that writes what it sends to its own capture file; without <c>--no-wait</c> it returns once ovs-vswitchd has
     /// applied them (<c>cur_cfg</c>).
     /// </summary>
-    private void Configure(SwitchSpec spec) =>
-        RealOvsTools.Run(_directory, "ovs-vsctl", VsctlScript.Build(spec, ["--db=unix:" + DatabaseSocket, "--timeout=60"], [],
-            (name, isInternal) => [isInternal ? "type=internal" : "type=dummy", $"options:pstream=\"punix:{SocketOf(name)}\""]));
+    private void Configure(SwitchSpec spec)
+    {
+        string[] scenario = VsctlScript.Build(spec, ["--db=unix:" + DatabaseSocket, "--timeout=60"], [],
+            (name, isInternal) => [isInternal ? "type=internal" : "type=dummy", $"options:tx_pcap=\"{CaptureOf(name)}\""]);
+        string[] sync =
+        [
+            "--", "add-br", SyncBridge,
+            "--", "add-port", SyncBridge, SyncInput, "--", "set", "interface", SyncInput, "type=dummy",
+            "--", "add-port", SyncBridge, SyncOutput, "--", "set", "interface", SyncOutput, "type=dummy", $"options:tx_pcap=\"{CaptureOf(SyncOutput)}\"",
+        ];
+        RealOvsTools.Run(_directory, "ovs-vsctl", [.. scenario, .. sync]);
+        _syncCapture = new PcapTail(CaptureOf(SyncOutput));
+    }
 
+    private static byte[] CreateProbe()
+    {
+        byte[] frame = new byte[60];
+        frame.AsSpan(0, 6).Fill(0xff);
+        byte[] source = [0x02, 0x76, 0x73, 0x77, 0x00, 0x01];
+        source.CopyTo(frame, 6);
+        frame[12] = 0x88;
+        frame[13] = 0xb5;
+        return frame;
+    }
+
+    /// <summary>Makes the lab's stand-in for every interface and starts following the capture file OVS writes for it.</summary>
     private void ConnectInterfaces(SwitchSpec spec, PacketPool pool)
     {
         foreach (BridgeSpec bridge in spec.Bridges)
@@ -126,12 +198,12 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
                 DummyNetDev device = port.Internal
                     ? DummyNetDev.CreateInternal(port.Name, LabTopology.DeriveMac(spec.Name + ":" + port.Name), pool)
                     : new DummyNetDev(port.Name, LabTopology.DeriveMac(spec.Name + ":" + port.Name), pool);
-                _interfaces.Add(new RelayedInterface(port.Name, device, FramedSocket.Connect(SocketOf(port.Name))));
+                _interfaces.Add(new RelayedInterface(port.Name, device, new PcapTail(CaptureOf(port.Name))));
             }
             foreach (BondInterfaceSpec member in bridge.Bonds.SelectMany(b => b.Interfaces))
             {
                 var device = new DummyNetDev(member.Name, LabTopology.DeriveMac(spec.Name + ":" + member.Name), pool);
-                _interfaces.Add(new RelayedInterface(member.Name, device, FramedSocket.Connect(SocketOf(member.Name))));
+                _interfaces.Add(new RelayedInterface(member.Name, device, new PcapTail(CaptureOf(member.Name))));
             }
         }
     }
@@ -181,94 +253,152 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
 
     /// <summary>
     /// One step of the lab at <paramref name="nowMs"/>: OVS's clock is warped to it, link changes are mirrored, frames
-    /// the lab delivered to the stand-ins are sent into OVS, and whatever OVS sends back is put on the stand-ins' wires.
+    /// the lab delivered to the stand-ins are queued into OVS, and once OVS has switched them (the barrier described on
+    /// the class) whatever it sent is put on the stand-ins' wires and its bond log lines are read.
     /// </summary>
     public void Run(long nowMs)
     {
-        bool linkChanged = _interfaces.Any(i => (i.Device.AdminUp && i.Device.Carrier) != i.OvsUp);
-        // OVS's clock follows the lab's in steps of at most WarpStepMs, and exactly at every link change, so bond
-        // delays (multiples of 100 ms in practice) expire at the instant they would on SharpSwitch, at the cost of
-        // one control round trip per step instead of one per instant.
-        if (nowMs > _warpedTo && (linkChanged || nowMs - _warpedTo >= WarpStepMs))
-        {
-            // time/warp replies once OVS's main loop has run at the new time, so its timers have fired by then.
-            Call("time/warp", (nowMs - _warpedTo).ToString(CultureInfo.InvariantCulture));
-            _warpedTo = nowMs;
-        }
-        bool poked = false;
+        UnixctlChannel control = _control!;
+        // First the link changes and the clock, in one write: OVS applies all of them in one pass over its control
+        // requests, so its bonds see the new links and the new time together in the next run of its loop, as
+        // SharpSwitch's bonds see them in one run. The lab applies faults before an instant's traffic, and so does
+        // this step: the frames follow only once the bonds have reacted (OVS switches the frames it has queued
+        // before it runs its bonds in the same loop).
+        int unanswered = 0;
+        bool linkChanged = false;
         foreach (RelayedInterface relayed in _interfaces)
         {
             bool up = relayed.Device.AdminUp && relayed.Device.Carrier;
             if (up != relayed.OvsUp)
             {
-                Call("netdev-dummy/set-admin-state", relayed.Name, up ? "up" : "down");
+                control.Send("netdev-dummy/set-admin-state", relayed.Name, up ? "up" : "down");
                 relayed.OvsUp = up;
-                poked = true;
+                linkChanged = true;
+                unanswered++;
             }
         }
-        if (poked)
+        // OVS's clock follows the lab's in steps of at most WarpStepMs, and exactly at every link change, so bond
+        // delays (multiples of 100 ms in practice) expire at the instant they would on SharpSwitch. Every warp costs
+        // about 10 ms of wall time (OVS sleeps after each to let its other threads run), so the clock is not moved
+        // for every frame.
+        bool warped = false;
+        if (nowMs > _warpedTo && (linkChanged || nowMs - _warpedTo >= WarpStepMs))
         {
-            // A unixctl request is answered between two runs of OVS's main loop, so two round trips guarantee that the
-            // bonds have run at least once with the new link states before the lab reads the log.
-            Call("version");
-            Call("version");
+            control.Send("time/warp", (nowMs - _warpedTo).ToString(CultureInfo.InvariantCulture));
+            _warpedTo = nowMs;
+            warped = true;
+            unanswered++;
+            Statistics.Warps++;
         }
-        bool sent = false;
+        if (warped || linkChanged)
+        {
+            // A link change is seen by the ports and the bonds in the same run of the loop; a second run is a margin
+            // for anything that reacts one run later.
+            Settle(linkChanged ? 2 : 1, unanswered);
+            unanswered = 0;
+        }
+        int deepestQueue = 0;
         foreach (RelayedInterface relayed in _interfaces)
         {
-            while (relayed.Device.ReceiveFrame() is byte[] frame)
+            int queued = 0;
+            while (queued < MaxFramesPerStep && relayed.Device.Receive(_batch) > 0)
             {
-                relayed.Socket.Send(frame);
-                sent = true;
+                control.SendReceive(relayed.Name, _batch);
+                queued += _batch.Count;
+                _batch.ReturnAll();
+                unanswered++;
             }
+            deepestQueue = Math.Max(deepestQueue, queued);
+            Statistics.FramesIn += queued;
         }
-        ReadFromSwitch(sent || poked);
+        if (deepestQueue > 0)
+        {
+            Settle(deepestQueue, unanswered);
+        }
+        else if (!warped && !linkChanged)
+        {
+            // OVS sends only because of a frame, a link change or a timer, and its timers run only when it is warped.
+            return;
+        }
+        Statistics.Steps++;
+        foreach (RelayedInterface relayed in _interfaces)
+        {
+            Statistics.FramesOut += relayed.Capture.ReadNew(frame => relayed.Device.Transmit(frame));
+        }
         foreach (BondEvent e in _log.ReadNew(nowMs))
         {
             _sink.OnEvent(e);
         }
     }
 
-    private void ReadFromSwitch(bool expectAnswer)
+    /// <summary>
+    /// Reads the replies to the <paramref name="unanswered"/> requests written so far and waits until OVS has done
+    /// everything they caused: until its main loop is idle when the lab can watch it (<see cref="MainLoopWatch"/>),
+    /// otherwise through <see cref="Barrier"/> with <paramref name="runs"/> runs plus two for what follows inside OVS
+    /// (a PDU handled in one run changes the ports in the next, and the bonds see it then).
+    /// </summary>
+    private void Settle(int runs, int unanswered)
     {
-        var stopwatch = Stopwatch.StartNew();
-        long lastData = 0;
-        bool answered = false;
-        var sockets = new List<Socket>();
-        while (true)
+        if (_watch is null)
         {
-            int frames = 0;
-            foreach (RelayedInterface relayed in _interfaces)
-            {
-                frames += relayed.Socket.ReadAvailable(frame => relayed.Device.Transmit(frame));
-            }
-            long elapsed = stopwatch.ElapsedMilliseconds;
-            if (frames > 0)
-            {
-                lastData = elapsed;
-                answered = true;
-            }
-            // Before the first frame comes back, give OVS longer: the first packet of a flow takes the upcall path,
-            // which on a busy machine takes a few milliseconds; after that, a short silence means it is done.
-            long silence = answered ? QuietMs : FirstAnswerMs;
-            if (!expectAnswer || elapsed - lastData >= silence || elapsed >= MaxSettleMs)
-            {
-                return;
-            }
-            sockets.Clear();
-            sockets.AddRange(_interfaces.Select(i => i.Socket.Socket));
-            Socket.Select(sockets, null, null, 1000);
+            Barrier(runs + 2, unanswered);
+            return;
         }
+        for (; unanswered > 0; unanswered--)
+        {
+            _control!.Receive();
+        }
+        _watch.WaitUntilIdle(s_controlTimeout);
     }
+
+    /// <summary>
+    /// Waits until OVS has run its main loop <paramref name="runs"/> times after every request written so far
+    /// (<paramref name="unanswered"/> of which still await their replies), as the remarks on the class explain.
+    /// </summary>
+    private void Barrier(int runs, int unanswered)
+    {
+        UnixctlChannel control = _control!;
+        control.SendReceive(SyncInput, s_probe, runs);
+        _probesSent += runs;
+        unanswered++;
+        for (int i = 0; i < RequestsPerLoop * runs; i++)
+        {
+            control.Send("version");
+            unanswered++;
+        }
+        for (; unanswered > 0; unanswered--)
+        {
+            control.Receive();
+        }
+        _probesSeen += _syncCapture!.ReadNew(static _ => { });
+        if (_probesSeen >= _probesSent)
+        {
+            return;
+        }
+        // Each round trip lets OVS run its loop at least once more; the probes show how many runs have happened.
+        while (_probesSeen < _probesSent)
+        {
+            control.Call("version");
+            Statistics.Polls++;
+            _probesSeen += _syncCapture.ReadNew(static _ => { });
+        }
+        // The run that switched the last probe may still be going; a request answered after it proves it finished.
+        control.Call("version");
+    }
+
+    /// <summary>What this switch cost the run, for measuring the backend.</summary>
+    public RealOvsStatistics Statistics { get; } = new();
 
     private string Call(string command, params string[] args)
     {
-        UnixctlResult result = Task.Run(() => UnixctlClient.CallAsync(_control, command, args, s_controlTimeout)).GetAwaiter().GetResult();
-        if (!result.Success)
+        try
         {
-            throw new RealOvsException($"{Name}: ovs-appctl {command} {string.Join(' ', args)}: {result.Text.Trim()}");
+            return _control!.Call(command, args);
         }
-        return result.Text;
+        catch (RealOvsException ex)
+        {
+            throw new RealOvsException($"ovs-appctl {command} {string.Join(' ', args)}: {ex.Message}");
+        }
     }
 
     /// <summary>Stops both daemons and removes the run directory.</summary>
@@ -281,9 +411,13 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         _disposed = true;
         foreach (RelayedInterface relayed in _interfaces)
         {
-            relayed.Socket.Dispose();
+            relayed.Capture.Dispose();
         }
-        Stop("ovs-vswitchd", _control);
+        _syncCapture?.Dispose();
+        _control?.Dispose();
+        _watch?.Dispose();
+        _log.Dispose();
+        Stop("ovs-vswitchd", _controlPath);
         Stop("ovsdb-server", _serverControl);
         try
         {
@@ -295,10 +429,15 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         }
     }
 
-    private void Stop(string program, string control)
+    private int? ReadPid(string program)
     {
         string pidFile = Path.Combine(_directory, program + ".pid");
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int pid))
+        return File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int pid) ? pid : null;
+    }
+
+    private void Stop(string program, string control)
+    {
+        if (ReadPid(program) is not int pid)
         {
             return;
         }
@@ -329,16 +468,35 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         }
     }
 
-    /// <summary>An OVS interface and the lab's stand-in for it, joined by a socket.</summary>
-    private sealed class RelayedInterface(string name, DummyNetDev device, FramedSocket socket)
+    /// <summary>An OVS interface and the lab's stand-in for it, joined by <c>netdev-dummy/receive</c> one way and a capture file the other.</summary>
+    private sealed class RelayedInterface(string name, DummyNetDev device, PcapTail capture)
     {
         public string Name { get; } = name;
 
         public DummyNetDev Device { get; } = device;
 
-        public FramedSocket Socket { get; } = socket;
+        public PcapTail Capture { get; } = capture;
 
         /// <summary>The state last set in OVS with set-admin-state; OVS's dummies start up.</summary>
         public bool OvsUp { get; set; } = true;
     }
+}
+
+/// <summary>Counts of what a real-OVS switch node did during a run: the figures that decide how long a run takes.</summary>
+internal sealed class RealOvsStatistics
+{
+    /// <summary>Steps that needed OVS (a warp, a link change or frames), each ending with a barrier.</summary>
+    public long Steps { get; set; }
+
+    /// <summary><c>time/warp</c> commands, each of which costs OVS about 10 ms of sleep.</summary>
+    public long Warps { get; set; }
+
+    /// <summary>Frames queued into OVS.</summary>
+    public long FramesIn { get; set; }
+
+    /// <summary>Round trips spent waiting for the probes of a barrier beyond the first.</summary>
+    public long Polls { get; set; }
+
+    /// <summary>Frames OVS sent.</summary>
+    public long FramesOut { get; set; }
 }
