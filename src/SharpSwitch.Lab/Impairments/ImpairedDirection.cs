@@ -89,14 +89,21 @@ internal sealed class ImpairedDirection
     /// stream; without one the stream carries on, so a change of delay alone does not replay earlier losses. Frames
     /// already on the wire keep their release times.
     /// </summary>
-    public void Configure(ImpairmentSpec? spec)
+    public void Configure(ImpairmentSpec? spec) => Configure(spec, reseed: true);
+
+    /// <summary>
+    /// Replaces the settings as <see cref="Configure(ImpairmentSpec?)"/> does; with <paramref name="reseed"/> false a
+    /// seeded spec does not restart the random stream, so settings restored after an impair's window draw on from
+    /// where the stream is instead of replaying the draws made before the window.
+    /// </summary>
+    public void Configure(ImpairmentSpec? spec, bool reseed)
     {
         _spec = spec;
         _loss = spec is null ? 0 : (double)(spec.LossPercent / 100m);
         _lossCorrelation = spec is null ? 0 : (double)(spec.LossCorrelationPercent / 100m);
         _corrupt = spec is null ? 0 : (double)(spec.CorruptPercent / 100m);
         _duplicate = spec is null ? 0 : (double)(spec.DuplicatePercent / 100m);
-        if (spec?.Seed is long seed)
+        if (reseed && spec?.Seed is long seed)
         {
             // The user's seed is mixed with the direction's name so that both directions of a cable differ.
             _random = new SplitMix64((ulong)seed ^ SplitMix64.HashName(Label));

@@ -15,13 +15,19 @@ internal sealed class LabImpairments
     private readonly List<ImpairmentStage> _stages = [];
     private readonly Func<string, string, DummyNetDev> _deviceOf;
 
+    /// <summary>
+    /// For each impair event with a <c>for:</c> window that is in force, the directions it changed and what each did
+    /// before it, so the window's end can put them back.
+    /// </summary>
+    private readonly Dictionary<EventSpec, List<(ImpairedDirection Direction, ImpairmentSpec? Before)>> _windows = new(ReferenceEqualityComparer.Instance);
+
     public LabImpairments(Scenario scenario, Func<string, string, Cable> cableOf, Func<string, string, DummyNetDev> deviceOf)
     {
         _deviceOf = deviceOf;
         var impairedEnds = new HashSet<(string, string)>();
         foreach (EventSpec e in scenario.Events)
         {
-            if (e.Action is EventAction.Impair or EventAction.ClearImpairments)
+            if (e.Action is EventAction.Impair or EventAction.ClearImpairments or EventAction.ImpairmentEnds)
             {
                 impairedEnds.Add((e.Target.Node, e.Target.Interface));
             }
@@ -83,10 +89,28 @@ internal sealed class LabImpairments
         switch (e.Action)
         {
             case EventAction.Impair:
+                if (e.ForMs is not null)
+                {
+                    _windows[e] = Directions(stage, e.From).Select(direction => (direction, direction.Spec)).ToList();
+                }
                 Configure(stage, e.From, e.Impairment);
                 break;
             case EventAction.ClearImpairments:
                 Configure(stage, e.From, null);
+                break;
+            case EventAction.ImpairmentEnds:
+                if (e.EndsImpairment is { } started && _windows.Remove(started, out List<(ImpairedDirection Direction, ImpairmentSpec? Before)>? changed))
+                {
+                    foreach ((ImpairedDirection direction, ImpairmentSpec? before) in changed)
+                    {
+                        // A later impair or clear-impairments on this direction has the last word; the window's end
+                        // only undoes what the window itself set.
+                        if (ReferenceEquals(direction.Spec, started.Impairment))
+                        {
+                            direction.Configure(before, reseed: false);
+                        }
+                    }
+                }
                 break;
             default:
                 throw new ArgumentException($"{e.ActionName} is not an impairment event", nameof(e));
@@ -113,6 +137,9 @@ internal sealed class LabImpairments
         }
         return statistics;
     }
+
+    private IEnumerable<ImpairedDirection> Directions(ImpairmentStage stage, Endpoint? from) =>
+        from is { } sender ? [stage.DirectionFrom(_deviceOf(sender.Node, sender.Interface))] : [stage.FromA, stage.FromB];
 
     private void Configure(ImpairmentStage stage, Endpoint? from, ImpairmentSpec? spec)
     {

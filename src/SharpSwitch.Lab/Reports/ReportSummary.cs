@@ -23,6 +23,11 @@ internal static class ReportSummary
         int count = 0;
         foreach (EventSpec e in scenario.Events)
         {
+            if (e.Action == EventAction.ImpairmentEnds)
+            {
+                // The end of an impair's 'for:' window is part of the impair the file wrote, not an event of its own.
+                continue;
+            }
             if (e.Flap is not { } flap)
             {
                 count++;

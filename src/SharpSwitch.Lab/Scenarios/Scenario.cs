@@ -172,6 +172,12 @@ internal enum EventAction
 
     /// <summary><c>clear-impairments</c>: the cable at the interface carries frames faithfully again (<c>tc qdisc del</c>).</summary>
     ClearImpairments,
+
+    /// <summary>
+    /// The end of an <c>impair</c> event's <c>for:</c> window (never written in a file): each direction the impair
+    /// changed goes back to what it did before it, unless a later event has changed that direction since.
+    /// </summary>
+    ImpairmentEnds,
 }
 
 /// <summary>
@@ -196,6 +202,12 @@ internal sealed record EventSpec(long AtMs, EventAction Action, Endpoint Target,
     /// <summary>For <see cref="EventAction.Impair"/>, what the cable does to frames from then on.</summary>
     public ImpairmentSpec? Impairment { get; init; }
 
+    /// <summary>For <see cref="EventAction.Impair"/> with <c>for:</c>, how long the impairment lasts, or null for the rest of the run.</summary>
+    public long? ForMs { get; init; }
+
+    /// <summary>For <see cref="EventAction.ImpairmentEnds"/>, the impair event whose window ends.</summary>
+    public EventSpec? EndsImpairment { get; init; }
+
     /// <summary>
     /// For impairment events, the end whose sent frames are affected (netem acts on an interface's egress), or null
     /// for both directions of the cable.
@@ -211,6 +223,7 @@ internal sealed record EventSpec(long AtMs, EventAction Action, Endpoint Target,
         EventAction.AdminUp => "admin-up",
         EventAction.Impair => "impair",
         EventAction.ClearImpairments => "clear-impairments",
+        EventAction.ImpairmentEnds => "impair-end",
         _ => throw new InvalidOperationException("unknown event action"),
     };
 
@@ -234,6 +247,14 @@ internal sealed record EventSpec(long AtMs, EventAction Action, Endpoint Target,
             if (Impairment is { } impairment)
             {
                 text += $" ({impairment.Describe()})";
+            }
+            if (ForMs is { } forMs)
+            {
+                text += $" for {ScenarioValues.FormatSeconds(forMs)}";
+            }
+            if (EndsImpairment is { } started)
+            {
+                text += $" (end of the {ScenarioValues.FormatSeconds(started.ForMs ?? 0)} impair from {ScenarioValues.FormatSeconds(started.AtMs)})";
             }
             return text;
         }

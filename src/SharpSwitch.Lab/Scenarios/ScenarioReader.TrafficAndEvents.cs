@@ -157,7 +157,7 @@ public static partial class ScenarioReader
     private static readonly string[] s_eventKeys =
     [
         "at", "link-down", "link-up", "admin-down", "admin-up", "flap", "impair", "clear-impairments",
-        .. s_flapKeys, "from", .. s_impairmentKeys,
+        .. s_flapKeys, "from", "for", .. s_impairmentKeys,
     ];
 
     private static readonly (string Key, EventAction? Action)[] s_eventActions =
@@ -216,9 +216,15 @@ public static partial class ScenarioReader
                 case EventAction.Impair:
                     {
                         Endpoint? from = fields.Optional("from") is { } fromNode ? d.Endpoint(fromNode, "impair from") : null;
-                        if (ReadImpairment(fields, "impair", d) is { } impairment)
+                        long? forMs = fields.Optional("for") is { } forNode ? ReadImpairmentWindow(forNode, at.Value, durationMs, d) : null;
+                        if (ReadImpairment(fields, "impair", d) is { } impairment && (forMs is not null || fields.Optional("for") is null))
                         {
-                            events.Add(new EventSpec(at.Value, EventAction.Impair, target.Value, fields.Position) { Impairment = impairment, From = from });
+                            var impair = new EventSpec(at.Value, EventAction.Impair, target.Value, fields.Position) { Impairment = impairment, From = from, ForMs = forMs };
+                            events.Add(impair);
+                            if (forMs is { } window)
+                            {
+                                events.Add(new EventSpec(at.Value + window, EventAction.ImpairmentEnds, target.Value, fields.Position) { From = from, EndsImpairment = impair });
+                            }
                         }
                         break;
                     }
@@ -242,7 +248,7 @@ public static partial class ScenarioReader
         string[] allowed = actionKey switch
         {
             "flap" => s_flapKeys,
-            "impair" => ["from", .. s_impairmentKeys],
+            "impair" => ["from", "for", .. s_impairmentKeys],
             "clear-impairments" => ["from"],
             _ => [],
         };
@@ -326,6 +332,21 @@ public static partial class ScenarioReader
             events.Add(new EventSpec(downAt + downMs.Value, EventAction.LinkUp, target, fields.Position) { Flap = origin, OpensPhase = i == count.Value - 1 });
         }
         return events;
+    }
+
+    /// <summary>
+    /// Reads an impair's <c>for:</c>, how long the impairment lasts: at least 1 ms, and ending before the scenario
+    /// does (an impairment meant to last to the end needs no <c>for:</c>).
+    /// </summary>
+    private static long? ReadImpairmentWindow(YamlTreeNode node, long atMs, long durationMs, ScenarioDiagnostics d)
+    {
+        long? window = ReadPositiveDuration(node, "impair for", d);
+        if (window is { } ms && durationMs > 0 && atMs + ms >= durationMs)
+        {
+            d.Report(node.Position, $"the impairment would end at {ScenarioValues.FormatSeconds(atMs + ms)}, which is not before the end of the scenario ({ScenarioValues.FormatSeconds(durationMs)}); leave out 'for' to keep it to the end");
+            return null;
+        }
+        return window;
     }
 
     private static long? ReadPositiveDuration(YamlTreeNode node, string what, ScenarioDiagnostics d)

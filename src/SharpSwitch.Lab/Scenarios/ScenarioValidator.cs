@@ -316,6 +316,12 @@ internal static class ScenarioValidator
             {
                 continue;
             }
+            // The end of an impair's 'for:' window shares the impair's position, target and direction; the impair
+            // was checked, and the reader checked that the window ends before the scenario does.
+            if (e.Action == EventAction.ImpairmentEnds)
+            {
+                continue;
+            }
             string actionName = e.Flap is null ? e.ActionName : "flap";
             if (e.AtMs >= scenario.DurationMs)
             {

@@ -220,6 +220,7 @@ internal sealed class LabSimulation : IDisposable
                 break;
             case EventAction.Impair:
             case EventAction.ClearImpairments:
+            case EventAction.ImpairmentEnds:
                 _impairments.Apply(e);
                 break;
             default:

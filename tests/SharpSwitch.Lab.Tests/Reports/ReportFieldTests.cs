@@ -16,6 +16,7 @@ public sealed class ReportFieldTests
     [InlineData("flap-holddown.yaml", "flap-holddown.txt")]
     [InlineData("lossy-link.yaml", "lossy-link.txt")]
     [InlineData("balance-slb.yaml", "balance-slb.txt")]
+    [InlineData("blackhole-window.yaml", "blackhole-window.txt")]
     public void Text_report_matches_the_golden_file(string example, string golden)
     {
         string report = TextReport.Render(LabRunner.Run(LabTestFiles.LoadExample(example)));
