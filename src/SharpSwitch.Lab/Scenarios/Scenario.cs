@@ -150,7 +150,11 @@ internal sealed record UdpStreamSpec(string Name, string From, string To, long S
 /// unacknowledged for <see cref="RtoMs"/> (doubling on each repeat) is sent again.
 /// </summary>
 internal sealed record TcpStreamSpec(string Name, string From, string To, long StartMs, long StopMs, int RatePps, int FrameBytes, int Window, long RtoMs, SourcePosition Position)
-    : TrafficSpec(Name, From, To, StartMs, StopMs, Position);
+    : TrafficSpec(Name, From, To, StartMs, StopMs, Position)
+{
+    /// <summary>True for a second, independent stream with the same settings from <c>To</c> back to <c>From</c>.</summary>
+    public bool BothDirections { get; init; }
+}
 
 /// <summary>What a scheduled event does to an interface.</summary>
 internal enum EventAction

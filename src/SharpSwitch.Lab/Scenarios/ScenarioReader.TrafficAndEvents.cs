@@ -121,7 +121,7 @@ public static partial class ScenarioReader
     private static TcpStreamSpec? ReadTcp(YamlTreeNode node, long durationMs, int index, ScenarioDiagnostics d)
     {
         const string What = "tcp";
-        MappingFields? fields = d.Fields(node, What, "from", "to", "name", "rate", "size", "window", "rto", "start", "stop");
+        MappingFields? fields = d.Fields(node, What, "from", "to", "name", "rate", "size", "window", "rto", "both-directions", "start", "stop");
         if (fields is null)
         {
             return null;
@@ -140,11 +140,12 @@ public static partial class ScenarioReader
             }
             rto = Math.Max(1, parsedRto);
         }
+        bool both = fields.Optional("both-directions") is { } bothNode && (d.Boolean(bothNode, "tcp both-directions") ?? false);
         if (from is null || to is null || rate is null)
         {
             return null;
         }
-        return new TcpStreamSpec(name ?? $"tcp-{index + 1}", from, to, start, stop, (int)rate.Value, (int)size, (int)window, rto, fields.Position);
+        return new TcpStreamSpec(name ?? $"tcp-{index + 1}", from, to, start, stop, (int)rate.Value, (int)size, (int)window, rto, fields.Position) { BothDirections = both };
     }
 
     /// <summary>The most cycles one flap may have; each is two events, and a flap is a test, not a soak.</summary>

@@ -270,7 +270,7 @@ internal static class ScenarioValidator
                 PingSpec ping => 2 * ((flow.StopMs - flow.StartMs) / ping.IntervalMs + 1),
                 UdpStreamSpec udp => (udp.BothDirections ? 2 : 1) * udp.RatePps * seconds,
                 // Each segment is acknowledged, so a TCP-like stream sends twice its rate.
-                TcpStreamSpec tcp => 2 * tcp.RatePps * seconds,
+                TcpStreamSpec tcp => (tcp.BothDirections ? 2 : 1) * 2 * tcp.RatePps * seconds,
                 _ => 0,
             };
         }

@@ -291,13 +291,11 @@ internal sealed class LabSimulation : IDisposable
                     }
                 case TcpStreamSpec tcp:
                     {
-                        var leg = new FlowLeg($"{tcp.Name} {from.Name} -> {to.Name} (tcp)", from.Name, to.Name, tcp.StartMs, tcp.StopMs, phaseCount, NextFlowId());
-                        to.ReceiveTcp(leg);
-                        _legs.Add(leg);
-                        var sender = new TcpSender(leg, from, to.Ipv4Address, (ushort)(TcpSender.FirstSourcePort + index), TcpSender.ServerPort, tcp.FrameBytes, tcp.RatePps, tcp.Window, tcp.RtoMs);
-                        from.SendTcpFrom(sender);
-                        _recorder.TrackLeg(leg, FlowMatch.Tcp(from.Ipv4Address, to.Ipv4Address, sender.SourcePort));
-                        _sources.Add(TrafficSource.Tcp(sender, from));
+                        AddTcpLeg(tcp, from, to, (ushort)(TcpSender.FirstSourcePort + index), phaseCount);
+                        if (tcp.BothDirections)
+                        {
+                            AddTcpLeg(tcp, to, from, (ushort)(TcpSender.FirstReverseSourcePort + index), phaseCount);
+                        }
                         break;
                     }
                 default:
@@ -313,6 +311,18 @@ internal sealed class LabSimulation : IDisposable
         _legs.Add(leg);
         _recorder.TrackLeg(leg, FlowMatch.Udp(sender.Ipv4Address, receiver.Ipv4Address, port));
         _sources.Add(TrafficSource.Udp(leg, sender, receiver.Ipv4Address, port, udp.FrameBytes, udp.RatePps));
+    }
+
+    /// <summary>One direction of a TCP-like stream: its own sender, receiver, 5-tuple and leg.</summary>
+    private void AddTcpLeg(TcpStreamSpec tcp, LabHost sender, LabHost receiver, ushort sourcePort, int phaseCount)
+    {
+        var leg = new FlowLeg($"{tcp.Name} {sender.Name} -> {receiver.Name} (tcp)", sender.Name, receiver.Name, tcp.StartMs, tcp.StopMs, phaseCount, NextFlowId());
+        receiver.ReceiveTcp(leg);
+        _legs.Add(leg);
+        var tcpSender = new TcpSender(leg, sender, receiver.Ipv4Address, sourcePort, TcpSender.ServerPort, tcp.FrameBytes, tcp.RatePps, tcp.Window, tcp.RtoMs);
+        sender.SendTcpFrom(tcpSender);
+        _recorder.TrackLeg(leg, FlowMatch.Tcp(sender.Ipv4Address, receiver.Ipv4Address, tcpSender.SourcePort));
+        _sources.Add(TrafficSource.Tcp(tcpSender, sender));
     }
 
     /// <summary>The flow id of the next leg: legs are numbered from 1 in creation order, so every run numbers them alike.</summary>

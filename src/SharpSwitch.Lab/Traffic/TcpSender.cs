@@ -29,6 +29,12 @@ internal sealed class TcpSender
     /// <summary>The source port of the first TCP-like stream; the n-th traffic entry uses this plus n.</summary>
     public const ushort FirstSourcePort = 30000;
 
+    /// <summary>
+    /// The source port of the reverse stream of the first traffic entry with <c>both-directions</c>; the n-th entry's
+    /// reverse stream uses this plus n, so each direction has its own 5-tuple and its own sender on its host.
+    /// </summary>
+    public const ushort FirstReverseSourcePort = 35000;
+
     /// <summary>The largest retransmission timeout after backoff.</summary>
     public const long MaximumRtoMs = 60_000;
 
