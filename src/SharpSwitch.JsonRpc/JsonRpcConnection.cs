@@ -26,6 +26,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
     private Utf8JsonWriter? _sendWriter;
     private readonly TimeProvider _time;
     private readonly TimeSpan? _probeInterval;
+    private readonly bool _leaseMessages;
     private readonly ITimer? _probeTimer;
     private readonly object _probeLock = new();
     private DateTimeOffset _lastReceived;
@@ -44,6 +45,7 @@ public sealed class JsonRpcConnection : IAsyncDisposable
         _framer = new JsonStreamFramer(options.MaxMessageBytes);
         _time = options.TimeProvider;
         _probeInterval = options.InactivityProbeInterval;
+        _leaseMessages = options.LeaseReceivedMessages;
         _lastReceived = _time.GetUtcNow();
         if (_probeInterval is { } interval)
         {
@@ -151,19 +153,17 @@ public sealed class JsonRpcConnection : IAsyncDisposable
                 JsonRpcMessage message;
                 try
                 {
-                    message = JsonRpcMessage.Parse(frame.ToSequence());
+                    // A leased message takes the frame over and gives it back when disposed.
+                    message = _leaseMessages ? JsonRpcMessage.ParseLeased(frame) : ParseCopy(frame);
                 }
                 catch (JsonRpcProtocolException ex)
                 {
                     Close(ex.Message);
                     throw;
                 }
-                finally
-                {
-                    frame.Dispose();
-                }
                 if (await HandleEchoAsync(message, cancellationToken).ConfigureAwait(false))
                 {
+                    message.Dispose();
                     continue;
                 }
                 return message;
@@ -217,6 +217,18 @@ public sealed class JsonRpcConnection : IAsyncDisposable
                 // Messages completed before the bad byte are still delivered first, as OVS would have.
                 _pendingError = ex;
             }
+        }
+    }
+
+    private static JsonRpcMessage ParseCopy(PooledSegmentWriter frame)
+    {
+        try
+        {
+            return JsonRpcMessage.Parse(frame.ToSequence());
+        }
+        finally
+        {
+            frame.Dispose();
         }
     }
 

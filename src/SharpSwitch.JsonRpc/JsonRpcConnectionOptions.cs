@@ -16,6 +16,14 @@ public sealed class JsonRpcConnectionOptions
     /// </summary>
     public TimeSpan? InactivityProbeInterval { get; init; }
 
+    /// <summary>
+    /// When true, <see cref="JsonRpcConnection.ReceiveAsync"/> returns leased messages (<see cref="JsonRpcMessage.ParseLeased"/>):
+    /// their members read pooled memory that stays valid only until the receiver disposes the message, which it must
+    /// do before it keeps nothing of it (it copies with <c>Clone</c> whatever it keeps). Off by default, because most
+    /// receivers keep parts of what they receive.
+    /// </summary>
+    public bool LeaseReceivedMessages { get; init; }
+
     /// <summary>The largest single message accepted; larger ones are a protocol error.</summary>
     public int MaxMessageBytes { get; init; } = JsonStreamFramer.DefaultMaxMessageBytes;
 

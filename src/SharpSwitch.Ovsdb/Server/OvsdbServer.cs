@@ -53,7 +53,14 @@ public sealed class OvsdbServer : IAsyncDisposable
         {
             foreach (JsonRpcAddress remote in remotes)
             {
-                JsonRpcListener listener = JsonRpcListener.Start(remote, server._time);
+                JsonRpcListener listener = JsonRpcListener.Start(remote, address => new JsonRpcConnectionOptions
+                {
+                    TimeProvider = server._time,
+                    InactivityProbeInterval = JsonRpcConnectionOptions.ForAddress(address).InactivityProbeInterval,
+                    // The engine handles each request before the next is read and copies what it keeps, so requests
+                    // can be parsed in place in pooled memory instead of into large one-off arrays.
+                    LeaseReceivedMessages = true,
+                });
                 server._listeners.Add(listener);
                 server._tasks.Add(Task.Run(() => server.AcceptLoopAsync(listener)));
             }
@@ -135,10 +142,17 @@ public sealed class OvsdbServer : IAsyncDisposable
                 {
                     break;
                 }
-                lock (_gate)
+                try
                 {
-                    _engine.Receive(session, message, NowMs);
-                    ScheduleTimer();
+                    lock (_gate)
+                    {
+                        _engine.Receive(session, message, NowMs);
+                        ScheduleTimer();
+                    }
+                }
+                finally
+                {
+                    message.Dispose();
                 }
             }
         }

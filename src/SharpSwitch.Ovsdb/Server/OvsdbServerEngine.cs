@@ -127,7 +127,10 @@ public sealed class OvsdbServerEngine
         }
     }
 
-    /// <summary>Handles one message from a client.</summary>
+    /// <summary>
+    /// Handles one message from a client. The engine keeps nothing of <paramref name="message"/> after it returns
+    /// (whatever outlives the call is copied), so the caller may then dispose a leased message.
+    /// </summary>
     public void Receive(OvsdbSession session, JsonRpcMessage message, long now)
     {
         switch (message.Kind)
@@ -241,8 +244,8 @@ public sealed class OvsdbServerEngine
     private void Transact(OvsdbSession session, JsonElement id, JsonElement @params, long now)
     {
         ServedDatabase database = LookupDatabase(@params, "transact");
-        var operations = @params.EnumerateArray().Skip(1).Select(e => e.Clone()).ToList();
-        var pending = new PendingTransact(id.Clone(), database, operations, now, null);
+        var operations = @params.EnumerateArray().Skip(1).ToList();
+        var pending = new PendingTransact(id, database, operations, now, null);
         if (!TryComplete(session, pending, now, out PendingTransact? blocked))
         {
             session.Pending.Add(blocked!);
@@ -257,7 +260,7 @@ public sealed class OvsdbServerEngine
             new TransactionContext(name => _locks.Owns(session, name), now, request.StartedMs));
         if (result.MustWait)
         {
-            blocked = request with { DeadlineMs = result.RetryDeadlineMs };
+            blocked = request.Detach() with { DeadlineMs = result.RetryDeadlineMs };
             return false;
         }
         JsonArray reply = result.Reply!;
