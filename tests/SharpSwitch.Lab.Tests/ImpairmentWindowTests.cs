@@ -57,6 +57,20 @@ public sealed class ImpairmentWindowTests
         Assert.Contains("<g class=\"event\" data-time-ms=\"15000\" data-text=\"impair-end sw1:eno1 (end of the 5.000 s impair from 10.000 s)\">", html, StringComparison.Ordinal);
     }
 
+    /// <summary>The chart of the window, pinned by a reviewed golden (SHARPSWITCH_UPDATE_GOLDEN=1 rewrites it for review).</summary>
+    [Fact]
+    public void The_chart_of_the_window_matches_the_reviewed_svg()
+    {
+        string svg = SvgChart.Render(LabRunner.Run(LabTestFiles.LoadExample("blackhole-window.yaml")));
+        string golden = LabTestFiles.Golden("blackhole-window.svg");
+        if (Environment.GetEnvironmentVariable("SHARPSWITCH_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(golden, svg);
+        }
+        Assert.Equal(File.ReadAllText(golden), svg);
+        Assert.Equal(2, svg.Split("<g class=\"event\"").Length - 1);
+    }
+
     [Fact]
     public void The_end_of_the_window_puts_back_the_cables_whole_run_impairment()
     {

@@ -167,20 +167,22 @@ public sealed class RealInterfacesScenarioTests(ITestOutputHelper output)
     /// <summary>
     /// An impairment event on veths: the kernel here has no netem, and netem would draw from its own unseeded random
     /// source, so the lab applies its seeded model to the frames it relays. 20 % loss for 2 s loses about a fifth of
-    /// the UDP frames sent in that phase and none around it, without a failover.
+    /// the UDP frames sent in that phase and none around it, without a failover. The window ends with <c>for:</c>.
     /// </summary>
     [RequiresRootFact]
     public void Impairment_loses_frames_only_while_applied_on_veths()
     {
         Scenario scenario = RealInterfacesLabTests.Shortened("operator-no-primary.yaml", text =>
-            Replace(Replace(text, "link-down: sw1:eno1", "impair: sw1:eno1\n    loss: 20%\n    corrupt: 5%\n    seed: 7"), "link-up: sw1:eno1", "clear-impairments: sw1:eno1"));
+            Replace(Replace(text, "link-down: sw1:eno1", "impair: sw1:eno1\n    loss: 20%\n    corrupt: 5%\n    seed: 7\n    for: 1500ms"), "link-up: sw1:eno1", "admin-up: sw1:eno2"));
         LabResult realRun = LabRunner.Run(scenario, s_real);
 
-        Assert.Equal(["eno1", "eno1", "eno1"], realRun.Phases.Select(p => p.Bonds.Single().ActiveMember));
+        Assert.Equal([0L, 2000L, 3500L, 4000L], realRun.Phases.Select(p => p.StartMs));
+        Assert.Contains(realRun.Timeline, e => e.Node == "lab" && e.Text.StartsWith("impair-end sw1:eno1", StringComparison.Ordinal));
+        Assert.Equal(["eno1", "eno1", "eno1", "eno1"], realRun.Phases.Select(p => p.Bonds.Single().ActiveMember));
         LegSample impaired = realRun.Phases[1].Legs.First(l => l.Label.Contains("mgt -> gw", StringComparison.Ordinal) && !l.Label.StartsWith("ping", StringComparison.Ordinal));
         double lossShare = (double)impaired.Stats.Lost / impaired.Stats.Sent;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{impaired.Label}: sent {impaired.Stats.Sent}, lost {impaired.Stats.Lost}"));
-        // 200 frames at 20 % loss plus 5 % corruption: a quarter lost on average, 0.12 to 0.38 with a wide margin.
+        // 150 frames at 20 % loss plus 5 % corruption: a quarter lost on average, 0.12 to 0.38 with a wide margin.
         Assert.InRange(lossShare, 0.12, 0.38);
         Assert.Equal(0, realRun.Phases[2].Legs.Where(l => l.Label.StartsWith("udp", StringComparison.Ordinal)).Sum(l => l.Stats.Lost));
         InterfaceSample eno1 = realRun.Phases[1].Interfaces.Single(i => i.Label == "sw1:eno1");
@@ -191,10 +193,16 @@ public sealed class RealInterfacesScenarioTests(ITestOutputHelper output)
 
     /// <summary>
     /// Ctrl-C: <c>vsw lab run --real</c> as its own process, interrupted with SIGINT while its traffic flows, removes
-    /// every namespace and veth it made and stops its daemons, and says so with exit status 130.
+    /// every namespace and veth it made and stops its daemons, and says so with exit status 130. SIGTERM (kill, a
+    /// service manager) gets the same orderly stop.
     /// </summary>
     [RequiresRootFact]
-    public void Sigint_removes_every_namespace_veth_and_daemon_of_the_run()
+    public void Sigint_removes_every_namespace_veth_and_daemon_of_the_run() => SignalRemovesEverything("INT");
+
+    [RequiresRootFact]
+    public void Sigterm_removes_every_namespace_veth_and_daemon_of_the_run() => SignalRemovesEverything("TERM");
+
+    private void SignalRemovesEverything(string signal)
     {
         string scenario = Path.Combine(Path.GetTempPath(), $"sharpswitch-real-sigint-{Environment.ProcessId}.yaml");
         File.WriteAllText(scenario, Replace(File.ReadAllText(LabTestFiles.Example("operator-no-primary.yaml")), "duration: 30s", "duration: 120s"));
@@ -224,8 +232,8 @@ public sealed class RealInterfacesScenarioTests(ITestOutputHelper output)
             Assert.True(daemons.Count >= 4, $"expected two daemons per switch, found {daemons.Count} child processes");
             Assert.NotEmpty(RealInterfacesLabTests.LeftBehind(lab.Id));
 
-            Assert.Equal(0, ProcessRunner.Run("kill", ["-INT", lab.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
-            Assert.True(lab.WaitForExit(60_000), "vsw lab run --real did not stop within 60 s of SIGINT");
+            Assert.Equal(0, ProcessRunner.Run("kill", ["-" + signal, lab.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+            Assert.True(lab.WaitForExit(60_000), $"vsw lab run --real did not stop within 60 s of SIG{signal}");
 
             output.WriteLine(standardError.Result);
             Assert.Equal(130, lab.ExitCode);

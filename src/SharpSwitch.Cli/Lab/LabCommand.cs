@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using SharpSwitch.Lab;
 using SharpSwitch.Lab.RealInterfaces;
 using SharpSwitch.Lab.RealOvs;
@@ -190,6 +191,21 @@ internal static class LabCommand
                 }
                 : null;
             Console.CancelKeyPress += onCancel;
+            // 'kill' and a service manager stopping the command send SIGTERM; it gets the same orderly stop, where the
+            // runtime's default would end the process with the namespaces, veths and daemons still there.
+            using PosixSignalRegistration? onTerminate = real
+                ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+                {
+                    if (RealInterfacesCleanup.Interrupt())
+                    {
+                        context.Cancel = true;
+                    }
+                    else
+                    {
+                        RealInterfacesCleanup.RemoveAll();
+                    }
+                })
+                : null;
             try
             {
                 result = LabRunner.Run(read.Scenario!, options);
