@@ -21,14 +21,29 @@ public sealed class OvsdbServer : IAsyncDisposable
     private readonly List<JsonRpcConnection> _connections = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _timer;
+    private readonly MemoryTrimPolicy? _trimPolicy;
+    private readonly Func<ProcessMemory.TrimResult> _trim;
+    private readonly Func<long> _allocatedBytes;
+    private readonly ITimer? _trimTimer;
 
-    private OvsdbServer(OvsdbServerEngine engine, TimeProvider time, Action<string> log)
+    private OvsdbServer(OvsdbServerEngine engine, TimeProvider time, Action<string> log, MemoryTrimPolicy? trimPolicy,
+        Func<ProcessMemory.TrimResult>? trim, Func<long>? allocatedBytes)
     {
         _engine = engine;
         _time = time;
         _log = log;
         _timer = time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _trimPolicy = trimPolicy;
+        _trim = trim ?? ProcessMemory.Trim;
+        _allocatedBytes = allocatedBytes ?? (() => GC.GetTotalAllocatedBytes(precise: false));
+        if (trimPolicy is not null)
+        {
+            _trimTimer = time.CreateTimer(_ => OnTrimTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
+
+    /// <summary>The memory policy given to <see cref="Start"/>, for <c>ovsdb-server/memory-trim-on-compaction</c>; null when none.</summary>
+    public MemoryTrimPolicy? TrimPolicy => _trimPolicy;
 
     /// <summary>The listeners, in the order of the remotes (for the port a <c>ptcp:0</c> remote got).</summary>
     public IReadOnlyList<JsonRpcListener> Listeners => _listeners;
@@ -45,10 +60,17 @@ public sealed class OvsdbServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts listening on every remote.</summary>
-    public static OvsdbServer Start(OvsdbServerEngine engine, IEnumerable<JsonRpcAddress> remotes, TimeProvider? time = null, Action<string>? log = null)
+    /// <summary>
+    /// Starts listening on every remote. With a <paramref name="trimPolicy"/>, the server gives memory back to the
+    /// system when the policy says so (by <paramref name="trim"/>, <see cref="ProcessMemory.Trim"/> unless a test
+    /// passes another; <paramref name="allocatedBytes"/> is the running allocation total the policy watches, the
+    /// process's unless given). Only a server that is the process's main work should have one (<c>vsw
+    /// ovsdb-server</c>): a full collection stops every thread of the process.
+    /// </summary>
+    public static OvsdbServer Start(OvsdbServerEngine engine, IEnumerable<JsonRpcAddress> remotes, TimeProvider? time = null, Action<string>? log = null,
+        MemoryTrimPolicy? trimPolicy = null, Func<ProcessMemory.TrimResult>? trim = null, Func<long>? allocatedBytes = null)
     {
-        var server = new OvsdbServer(engine, time ?? TimeProvider.System, log ?? (_ => { }));
+        var server = new OvsdbServer(engine, time ?? TimeProvider.System, log ?? (_ => { }), trimPolicy, trim, allocatedBytes);
         try
         {
             foreach (JsonRpcAddress remote in remotes)
@@ -92,7 +114,10 @@ public sealed class OvsdbServer : IAsyncDisposable
     {
         lock (_gate)
         {
-            return action(_engine);
+            long compactions = _engine.CompactionCount;
+            T result = action(_engine);
+            AfterEngineCall(compactions);
+            return result;
         }
     }
 
@@ -146,8 +171,10 @@ public sealed class OvsdbServer : IAsyncDisposable
                 {
                     lock (_gate)
                     {
+                        long compactions = _engine.CompactionCount;
                         _engine.Receive(session, message, NowMs);
                         ScheduleTimer();
+                        AfterEngineCall(compactions);
                     }
                 }
                 finally
@@ -208,6 +235,66 @@ public sealed class OvsdbServer : IAsyncDisposable
         }
     }
 
+    // Called under _gate after every request and control command: trims at once after a compaction (when switched on),
+    // else (re)arms the quiet-time timer of the burst rule.
+    private void AfterEngineCall(long compactionsBefore)
+    {
+        if (_trimPolicy is null)
+        {
+            return;
+        }
+        bool compacted = _engine.CompactionCount != compactionsBefore;
+        if (_trimPolicy.RequestHandled(NowMs, _allocatedBytes(), compacted) is { } reason)
+        {
+            TrimNow(reason);
+        }
+        ScheduleTrimTimer();
+    }
+
+    private void OnTrimTimer()
+    {
+        lock (_gate)
+        {
+            if (_trimPolicy!.Tick(NowMs, _allocatedBytes()) is { } reason)
+            {
+                TrimNow(reason);
+            }
+            ScheduleTrimTimer();
+        }
+    }
+
+    private void TrimNow(MemoryTrimReason reason)
+    {
+        ProcessMemory.TrimResult result = _trim();
+        string why = reason switch
+        {
+            MemoryTrimReason.AfterCompaction => "after compaction",
+            MemoryTrimReason.IdleAfterBurst => "idle after a burst of requests",
+            _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+        };
+        _log($"memory trimmed ({why}): managed heap {result.HeapBytesBefore / 1024} kB -> {result.HeapBytesAfter / 1024} kB, " +
+            $"committed {result.CommittedBytesBefore / 1024} kB -> {result.CommittedBytesAfter / 1024} kB");
+    }
+
+    private void ScheduleTrimTimer()
+    {
+        try
+        {
+            if (_trimPolicy?.DeadlineMs is long deadline)
+            {
+                _trimTimer!.Change(TimeSpan.FromMilliseconds(Math.Max(0, deadline - NowMs)), Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                _trimTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The server is stopping.
+        }
+    }
+
     private void ScheduleTimer()
     {
         if (_engine.NextDeadlineMs is long deadline)
@@ -226,6 +313,7 @@ public sealed class OvsdbServer : IAsyncDisposable
     {
         _stopping.Cancel();
         _timer.Dispose();
+        _trimTimer?.Dispose();
         foreach (JsonRpcListener listener in _listeners)
         {
             await listener.DisposeAsync().ConfigureAwait(false);

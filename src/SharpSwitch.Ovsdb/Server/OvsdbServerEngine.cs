@@ -183,9 +183,16 @@ public sealed class OvsdbServerEngine
             if (database.File is not null && (name is null || name == database.Name))
             {
                 database.File.Compact();
+                CompactionCount++;
             }
         }
     }
+
+    /// <summary>
+    /// How many compactions have succeeded, automatic or asked for; the I/O shell compares it around each call to
+    /// know when to apply <c>ovsdb-server/memory-trim-on-compaction</c>.
+    /// </summary>
+    public long CompactionCount { get; private set; }
 
     private static JsonElement ToElement(JsonNode? node) => JsonText.ToElement(node);
 
@@ -296,6 +303,7 @@ public sealed class OvsdbServerEngine
             try
             {
                 file.Compact();
+                CompactionCount++;
             }
             catch (IOException e)
             {

@@ -8,7 +8,8 @@ namespace SharpSwitch.Ovsdb.Tests.Interop;
 
 /// <summary>
 /// The <c>vsw ovsdb-server</c> process as OVS tools see it: it creates its database from our schema, ovs-appctl finds
-/// it through the locked pidfile, and its control commands (version, list-dbs, compact, exit) answer like OVS's.
+/// it through the locked pidfile, and its control commands (version, list-dbs, compact, memory-trim-on-compaction,
+/// exit) answer like OVS's.
 /// </summary>
 public sealed class VswOvsdbServerTests : IDisposable
 {
@@ -52,6 +53,13 @@ public sealed class VswOvsdbServerTests : IDisposable
             Assert.Equal("ovsdb-server (Open vSwitch) 3.1.0\n", version.StandardOutput);
             Assert.Equal("Open_vSwitch\n_Server\n", Appctl("ovsdb-server/list-dbs").StandardOutput);
             Assert.Contains("db:Open_vSwitch,Open_vSwitch,manager_options", Appctl("ovsdb-server/list-remotes").StandardOutput);
+            // OVS 3.1's replies: nothing on success, "invalid argument" for anything but on or off.
+            ProcessRunner.Result trimBad = Appctl("ovsdb-server/memory-trim-on-compaction", "maybe");
+            Assert.Equal(2, trimBad.ExitCode);
+            Assert.StartsWith("invalid argument\n", trimBad.StandardError);
+            ProcessRunner.Result trimOn = Appctl("ovsdb-server/memory-trim-on-compaction", "on");
+            Assert.Equal(0, trimOn.ExitCode);
+            Assert.Equal("", trimOn.StandardOutput);
             foreach (string command in new[] { "init", "add-br br0", "add-port br0 p1", "set bridge br0 external_ids:a=b" })
             {
                 ProcessRunner.Result vsctl = ProcessRunner.Run(Requirements.FindExecutable("ovs-vsctl")!, ["--db=unix:" + socket, "--no-wait", "--timeout=30", .. command.Split(' ')], Environment);
@@ -60,6 +68,9 @@ public sealed class VswOvsdbServerTests : IDisposable
             ProcessRunner.Result compact = Appctl("ovsdb-server/compact");
             Assert.Equal(0, compact.ExitCode);
             Assert.Equal("", compact.StandardOutput);
+            string serverLog = File.ReadAllText(Path.Combine(_dir, "ovsdb-server.log"));
+            Assert.Contains("|ovsdb_server|INFO|memory trimming after compaction enabled.", serverLog);
+            Assert.Contains("|ovsdb_server|INFO|memory trimmed (after compaction): managed heap ", serverLog);
             ProcessRunner.Result bad = Appctl("ovsdb-server/compact", "NoSuchDb");
             Assert.Equal(2, bad.ExitCode);
             Assert.StartsWith("no database by that name\n", bad.StandardError);
