@@ -39,7 +39,7 @@ SWITCH_NICE=${SWITCH_NICE:-0}
 GEN_PROCS=${GEN_PROCS:-2}
 PIDSTAT_DIR=${PIDSTAT_DIR:-}
 PIN="taskset -c $SWITCH_CPUS nice -n $SWITCH_NICE"
-[ -n "$PIDSTAT_DIR" ] && mkdir -p "$PIDSTAT_DIR"
+if [ -n "$PIDSTAT_DIR" ]; then mkdir -p "$PIDSTAT_DIR"; fi
 
 for tool in iperf3 ethtool ping ovs-vswitchd ovsdb-server ovs-vsctl python3; do
     command -v $tool >/dev/null || { echo "compare-ovs: needs $tool" >&2; exit 2; }
