@@ -10,6 +10,7 @@ namespace SharpSwitch.Lab.Tests;
 /// <c>vsw lab run --real</c>: the operator's experiment on veth pairs in namespaces the lab creates, with SharpSwitch
 /// daemons on AF_PACKET members and wall-clock time, against the same scenario under virtual time.
 /// </summary>
+[Collection(RealInterfacesCollection.Name)]
 public sealed class RealInterfacesLabTests
 {
     /// <summary>

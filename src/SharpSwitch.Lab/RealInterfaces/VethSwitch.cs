@@ -359,6 +359,24 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
     }
 
     /// <summary>
+    /// Frames the switch sent out of <paramref name="interfaceName"/> that are still waiting, unread, on the lab's end
+    /// of the veth (and their bytes): after the run, what was in flight towards the lab when it stopped relaying. They
+    /// are read and dropped, so call it once, after the run.
+    /// </summary>
+    public (long Frames, long Bytes) DrainUnread(string interfaceName)
+    {
+        VethInterface veth = _interfaces.Single(i => i.Name == interfaceName);
+        long frames = 0;
+        long bytes = 0;
+        veth.Socket.ReadAvailable(frame =>
+        {
+            frames++;
+            bytes += frame.Length;
+        });
+        return (frames, bytes);
+    }
+
+    /// <summary>
     /// The <c>statistics</c> column of the switch's <c>Interface</c> row for <paramref name="interfaceName"/>, as
     /// <c>ovs-vsctl get</c> prints it (<c>{rx_bytes=..., tx_packets=...}</c>), parsed into keys and values. The daemon
     /// writes the column every statistics interval (5 s), so it may lag the switch's own counters by that much.
