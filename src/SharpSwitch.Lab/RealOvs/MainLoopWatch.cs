@@ -6,12 +6,16 @@ namespace SharpSwitch.Lab.RealOvs;
 
 /// <summary>
 /// Tells when a real <c>ovs-vswitchd</c> has nothing left to do: its main thread is blocked in <c>poll()</c> on its
-/// descriptors with a timeout that is not zero. OVS's loop asks for a zero timeout whenever work is pending (a frame
-/// in a receive queue, a sequence number that changed, a timer that is due), so a blocking poll means every frame
-/// the lab queued has been switched and everything that followed from it inside the switch (LACP answering, ports
-/// and bonds reacting one pass later, learning packets) has happened. Linux shows the system call a blocked thread
-/// is in, with its arguments, in <c>/proc/PID/task/TID/syscall</c>; reading it needs the rights to trace the process
-/// (root, or the same user without Yama's restrictions). <see cref="TryOpen"/> returns null when it cannot be read.
+/// descriptors with a timeout that is not zero, and so is its <c>ovsdb-server</c>'s. OVS's loop asks for a zero
+/// timeout whenever work is pending (a frame in a receive queue, a sequence number that changed, a timer that is
+/// due), so a blocking poll means every frame the lab queued has been switched and everything that followed from it
+/// inside the switch (LACP answering, ports and bonds reacting one pass later, learning packets) has happened, except
+/// what waits for the database: a change of link or LACP state makes ovs-vswitchd write the status columns, and it
+/// runs its ports again only when ovsdb-server's reply wakes it. So the database server must be idle too (nothing
+/// unread, no reply unsent), and the switch must not have run in between, which its scheduler statistics show.
+/// Linux shows the system call a blocked thread is in, with its arguments, in <c>/proc/PID/task/TID/syscall</c>;
+/// reading it needs the rights to trace the process (root, or the same user without Yama's restrictions).
+/// <see cref="TryOpen"/> returns null when it cannot be read.
 /// </summary>
 internal sealed class MainLoopWatch : IDisposable
 {
@@ -24,51 +28,84 @@ internal sealed class MainLoopWatch : IDisposable
         _ => -1,
     };
 
-    private readonly FileStream _syscall;
-    private readonly byte[] _buffer = new byte[256];
+    private readonly FileStream _switchSyscall;
+    private readonly FileStream _switchStat;
+    private readonly FileStream _switchSchedule;
+    private readonly FileStream _databaseSyscall;
+    private readonly FileStream _databaseStat;
+    private readonly byte[] _buffer = new byte[1024];
 
-    private MainLoopWatch(FileStream syscall)
+    private MainLoopWatch(FileStream switchSyscall, FileStream switchStat, FileStream switchSchedule, FileStream databaseSyscall, FileStream databaseStat)
     {
-        _syscall = syscall;
+        _switchSyscall = switchSyscall;
+        _switchStat = switchStat;
+        _switchSchedule = switchSchedule;
+        _databaseSyscall = databaseSyscall;
+        _databaseStat = databaseStat;
     }
 
     /// <summary>How many times <see cref="WaitUntilIdle"/> looked at the thread, for the lab's timing figures.</summary>
     public long Looks { get; private set; }
 
-    /// <summary>Starts watching the main thread of process <paramref name="pid"/>, or returns null when that is not possible here.</summary>
-    public static MainLoopWatch? TryOpen(int pid)
+    /// <summary>
+    /// Starts watching the main threads of ovs-vswitchd (<paramref name="switchPid"/>) and its ovsdb-server
+    /// (<paramref name="databasePid"/>), or returns null when that is not possible here.
+    /// </summary>
+    public static MainLoopWatch? TryOpen(int switchPid, int databasePid)
     {
         if (s_pollNumber < 0)
         {
             return null;
         }
-        string path = string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/task/{pid}/syscall");
+        var opened = new List<FileStream>();
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            var watch = new MainLoopWatch(stream);
-            // A file that opens but reads nothing useful (a kernel without CONFIG_HAVE_ARCH_TRACEHOOK) is no use.
-            watch.Read(out _);
+            FileStream Open(int pid, string file)
+            {
+                var stream = new FileStream(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/task/{pid}/{file}"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+                opened.Add(stream);
+                return stream;
+            }
+            var watch = new MainLoopWatch(Open(switchPid, "syscall"), Open(switchPid, "stat"), Open(switchPid, "schedstat"), Open(databasePid, "syscall"), Open(databasePid, "stat"));
+            // Files that open but read nothing (a kernel without the tracing hooks or scheduler statistics) are no use.
+            if (opened.Any(stream => !watch.Read(stream, out _)))
+            {
+                watch.Dispose();
+                return null;
+            }
             return watch;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            foreach (FileStream stream in opened)
+            {
+                stream.Dispose();
+            }
             return null;
         }
     }
 
     /// <summary>
-    /// Returns once the main thread is blocked in a <c>poll</c> with descriptors and a timeout other than zero, or
-    /// throws after <paramref name="timeout"/> (a switch that keeps itself busy).
+    /// Returns once both daemons are blocked in <c>poll</c> with descriptors and a timeout other than zero and the
+    /// switch has not run while the lab looked, or throws after <paramref name="timeout"/> (a switch that keeps itself
+    /// busy).
     /// </summary>
     public void WaitUntilIdle(TimeSpan timeout)
     {
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         var spin = new SpinWait();
+        string text = "";
         while (true)
         {
             Looks++;
-            if (Read(out string text) && IsBlockedInPoll(text))
+            // The switch first, then the database, then the switch again: a message either sent before it blocked is
+            // waiting for the database (which is then runnable, not asleep), or the database's answer woke the switch
+            // (which is then runnable, or has run, which its schedule shows).
+            if (Read(_switchSchedule, out string before)
+                && IsAsleepInPoll(_switchSyscall, _switchStat, out text)
+                && IsAsleepInPoll(_databaseSyscall, _databaseStat, out _)
+                && IsAsleepInPoll(_switchSyscall, _switchStat, out text)
+                && Read(_switchSchedule, out string after) && before == after)
             {
                 return;
             }
@@ -76,10 +113,25 @@ internal sealed class MainLoopWatch : IDisposable
             {
                 throw new RealOvsException($"ovs-vswitchd did not fall idle within {timeout.TotalSeconds:0} s (main thread: {text.Trim()})");
             }
-            // Yielding gives the switch the processor it needs to finish; on a machine with few cores the lab and OVS
-            // share them.
+            // Yielding gives the daemons the processor they need to finish; on a machine with few cores the lab and
+            // OVS share them.
             spin.SpinOnce(sleep1Threshold: -1);
         }
+    }
+
+    /// <summary>
+    /// True when the thread is asleep (a thread woken by its descriptors stays in the system call until it runs, but
+    /// is no longer asleep) in a <c>poll</c> that would block.
+    /// </summary>
+    private bool IsAsleepInPoll(FileStream syscall, FileStream stat, out string text)
+    {
+        if (!Read(syscall, out text) || !IsBlockedInPoll(text) || !Read(stat, out string status))
+        {
+            return false;
+        }
+        // "PID (COMM) STATE ...": the command may hold spaces or parentheses, the state follows the last ')'.
+        int close = status.LastIndexOf(')');
+        return close > 0 && close + 2 < status.Length && status[close + 2] == 'S' && Read(syscall, out string again) && again == text;
     }
 
     /// <summary>True for the text of a thread blocked in <c>poll(fds, nfds &gt; 0, timeout != 0)</c>.</summary>
@@ -100,14 +152,21 @@ internal sealed class MainLoopWatch : IDisposable
     private static bool TryParseHex(string field, out ulong value) =>
         ulong.TryParse(field.StartsWith("0x", StringComparison.Ordinal) ? field[2..] : field, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value);
 
-    private bool Read(out string text)
+    private bool Read(FileStream file, out string text)
     {
-        _syscall.Position = 0;
-        int length = _syscall.Read(_buffer, 0, _buffer.Length);
+        file.Position = 0;
+        int length = file.Read(_buffer, 0, _buffer.Length);
         text = Encoding.ASCII.GetString(_buffer, 0, length);
         return length > 0;
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _syscall.Dispose();
+    public void Dispose()
+    {
+        _switchSyscall.Dispose();
+        _switchStat.Dispose();
+        _switchSchedule.Dispose();
+        _databaseSyscall.Dispose();
+        _databaseStat.Dispose();
+    }
 }

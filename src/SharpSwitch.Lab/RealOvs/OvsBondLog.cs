@@ -1,26 +1,59 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Net.Sockets;
+using System.Text;
 using System.Text.RegularExpressions;
 using SharpSwitch.Bonding;
 
 namespace SharpSwitch.Lab.RealOvs;
 
 /// <summary>
-/// Reads the bond lines of a real <c>ovs-vswitchd</c>'s log file as it grows and turns each into the
-/// <see cref="BondEvent"/> SharpSwitch would have raised for it, so that the same timeline, verdict and report code
-/// serve both switches. OVS names only the member in member lines; the lab knows which bond each member is in.
+/// Reads the bond lines a real <c>ovs-vswitchd</c> logs and turns each into the <see cref="BondEvent"/> SharpSwitch
+/// would have raised for it, so that the same timeline, verdict and report code serve both switches. OVS names only
+/// the member in member lines; the lab knows which bond each member is in. The lines come either from the log file
+/// (read as it grows) or from a Unix datagram socket the daemon sends its syslog lines to
+/// (<c>--syslog-method=unix:PATH</c>): ovs-vswitchd writes its log file through a background writer once it has
+/// started, so a line may reach the file well after the switch has moved on, while a syslog datagram is sent from the
+/// thread that logs it, before the switch does anything else.
 /// </summary>
 internal sealed partial class OvsBondLog : IDisposable
 {
     private readonly string _path;
     private readonly IReadOnlyDictionary<string, string> _bondOfMember;
+    private readonly Socket? _syslog;
+    private readonly byte[] _datagram = new byte[64 * 1024];
     private FileStream? _stream;
     private StreamReader? _reader;
     private string _partial = "";
 
+    /// <summary>Reads the log file at <paramref name="path"/>.</summary>
     public OvsBondLog(string path, IReadOnlyDictionary<string, string> bondOfMember)
     {
         _path = path;
         _bondOfMember = bondOfMember;
+    }
+
+    private OvsBondLog(Socket syslog, string path, IReadOnlyDictionary<string, string> bondOfMember)
+        : this(path, bondOfMember)
+    {
+        _syslog = syslog;
+    }
+
+    /// <summary>Listens at <paramref name="socketPath"/> for the syslog datagrams of a daemon yet to be started.</summary>
+    public static OvsBondLog ListenForSyslog(string socketPath, IReadOnlyDictionary<string, string> bondOfMember)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+            // Bond lines are few, but a start-up or a flap logs a burst; the lab reads after every step.
+            socket.ReceiveBufferSize = 1024 * 1024;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new OvsBondLog(socket, socketPath, bondOfMember);
     }
 
     [GeneratedRegex(@"^member (?<member>\S+): (?<what>link state up|link state down|enabled|disabled|will be enabled if it stays up for (?<ms>\d+) ms|will be disabled if it stays down for (?<ms2>\d+) ms)$")]
@@ -33,6 +66,16 @@ internal sealed partial class OvsBondLog : IDisposable
     public List<BondEvent> ReadNew(long nowMs)
     {
         var events = new List<BondEvent>();
+        if (_syslog is not null)
+        {
+            while (_syslog.Available > 0)
+            {
+                int length = _syslog.Receive(_datagram);
+                // One line per datagram, "<PRI>ovs|SEQUENCE|MODULE|LEVEL|MESSAGE", the fields of a log file line.
+                Feed(Encoding.UTF8.GetString(_datagram, 0, length).TrimEnd('\n') + "\n", nowMs, events);
+            }
+            return events;
+        }
         if (_reader is null)
         {
             if (!File.Exists(_path))
@@ -50,6 +93,7 @@ internal sealed partial class OvsBondLog : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        _syslog?.Dispose();
         _reader?.Dispose();
         _stream?.Dispose();
     }

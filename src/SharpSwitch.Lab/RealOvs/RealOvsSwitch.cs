@@ -78,16 +78,21 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
     private readonly List<RelayedInterface> _interfaces = [];
     private readonly OvsBondLog _log;
     private readonly IBondEventSink _sink;
+    private readonly HashSet<string> _firstChoicePending = new(StringComparer.Ordinal);
     private UnixctlChannel? _control;
     private MainLoopWatch? _watch;
     private PcapTail? _syncCapture;
     private long _probesSent;
     private long _probesSeen;
     private long _warpedTo;
+    private bool _started;
     private bool _disposed;
 
     [GeneratedRegex(@"^active member mac: \S+\((?<member>[^)]*)\)$", RegexOptions.Multiline)]
     private static partial Regex ActiveMemberLine();
+
+    [GeneratedRegex(@"^member (?<member>\S+): enabled$", RegexOptions.Multiline)]
+    private static partial Regex EnabledMemberLine();
 
     public RealOvsSwitch(SwitchSpec spec, string directory, PacketPool pool, IBondEventSink sink)
     {
@@ -104,7 +109,8 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
                 bondOfMember[member.Name] = bond.Name;
             }
         }
-        _log = new OvsBondLog(Path.Combine(directory, "ovs-vswitchd.log"), bondOfMember);
+        Directory.CreateDirectory(directory);
+        _log = OvsBondLog.ListenForSyslog(SyslogSocket, bondOfMember);
         try
         {
             Start();
@@ -144,17 +150,23 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         // varying number of the lab's virtual instants. Bond accounting happens in the same translation.
         RealOvsTools.Run(_directory, "ovs-vsctl", "--db=unix:" + DatabaseSocket, "--no-wait", "init",
             "--", "set", "Open_vSwitch", ".", "other_config:flow-limit=0");
-        RealOvsTools.StartDaemon(_directory, "ovs-vswitchd", "--enable-dummy=override", "--disable-system", "--detach",
-            "--no-chdir", "--pidfile", "--log-file", "--unixctl=" + _controlPath, "unix:" + DatabaseSocket);
+        // The bond lines also go, as they are logged, to the lab's syslog socket (see OvsBondLog); nothing else does.
+        // The syslog method is given through the environment: the daemon sets up its syslog before it reads its
+        // options, and then keeps the first method it was given.
+        RealOvsTools.StartDaemon(_directory, "ovs-vswitchd", new Dictionary<string, string> { ["OVS_SYSLOG_METHOD"] = "unix:" + SyslogSocket },
+            "--enable-dummy=override", "--disable-system", "--detach", "--no-chdir", "--pidfile", "--log-file",
+            "--unixctl=" + _controlPath, "-vsyslog:off", "-vbond:syslog:info", "unix:" + DatabaseSocket);
         _control = UnixctlChannel.Connect(_controlPath, Name + ": ovs-vswitchd", s_controlTimeout);
         Call("time/stop");
-        if (!UseBarrierOnly && ReadPid("ovs-vswitchd") is int pid)
+        if (!UseBarrierOnly && ReadPid("ovs-vswitchd") is int switchPid && ReadPid("ovsdb-server") is int databasePid)
         {
-            _watch = MainLoopWatch.TryOpen(pid);
+            _watch = MainLoopWatch.TryOpen(switchPid, databasePid);
         }
     }
 
     private string DatabaseSocket => Path.Combine(_directory, "db.sock");
+
+    private string SyslogSocket => Path.Combine(_directory, "syslog.sock");
 
     private string CaptureOf(string interfaceName) => Path.Combine(_directory, interfaceName + ".pcap");
 
@@ -241,8 +253,50 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
             {
                 _sink.OnEvent(new BondEvent(0, bond.Name, active, BondEventKind.ActiveChanged, $"bond {bond.Name}: active member is now {active}", "initial active member (bond/show)"));
             }
+            else if (!bond.OtherConfig.ContainsKey("bond-primary"))
+            {
+                // A LACP bond has no enabled member until LACP settles; its first choice is pinned when OVS makes it.
+                _firstChoicePending.Add(bond.Name);
+            }
         }
     }
+
+    /// <summary>
+    /// Passes OVS's bond events on to the lab, pinning the first active member of a bond that had none at setup (a
+    /// LACP bond, once LACP settles) as <see cref="PinInitialActiveMembers"/> does at setup: OVS takes the first
+    /// enabled member in hash order, SharpSwitch the first by priority and name.
+    /// </summary>
+    private void ForwardEvents(long nowMs)
+    {
+        List<BondEvent> events = _log.ReadNew(nowMs);
+        for (int i = 0; i < events.Count; i++)
+        {
+            BondEvent e = events[i];
+            if (e.Kind != BondEventKind.ActiveChanged || e.Member is null || !_firstChoicePending.Remove(e.Bond))
+            {
+                _sink.OnEvent(e);
+                continue;
+            }
+            string? first = EnabledMembers(e.Bond).Order(StringComparer.Ordinal).FirstOrDefault();
+            if (first is null || first == e.Member)
+            {
+                _sink.OnEvent(e);
+                continue;
+            }
+            Call("bond/set-active-member", e.Bond, first);
+            // The pin's own log line stands for the choice; the member OVS chose first is named in the reason.
+            foreach (BondEvent pinned in _log.ReadNew(nowMs).Where(p => p.Kind != BondEventKind.ActiveChanged))
+            {
+                events.Add(pinned);
+            }
+            _sink.OnEvent(new BondEvent(nowMs, e.Bond, first, BondEventKind.ActiveChanged, $"bond {e.Bond}: active member is now {first}",
+                $"OVS first chose {e.Member} (hash order, differs between runs); the lab made {first} active with bond/set-active-member"));
+        }
+    }
+
+    /// <summary>The enabled members as <c>bond/show</c> lists them.</summary>
+    private IEnumerable<string> EnabledMembers(string bond) =>
+        EnabledMemberLine().Matches(Call("bond/show", bond)).Select(m => m.Groups["member"].Value).ToList();
 
     /// <summary>The active member as <c>bond/show</c> reports it, or null when there is none.</summary>
     public string? ActiveMember(string bond)
@@ -315,20 +369,19 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         {
             Settle(deepestQueue, unanswered);
         }
-        else if (!warped && !linkChanged)
+        else if (!warped && !linkChanged && _started)
         {
             // OVS sends only because of a frame, a link change or a timer, and its timers run only when it is warped.
             return;
         }
+        // What OVS sent while the lab set it up (LACP's first PDUs, say) goes on the wires at the first step, time 0.
+        _started = true;
         Statistics.Steps++;
         foreach (RelayedInterface relayed in _interfaces)
         {
             Statistics.FramesOut += relayed.Capture.ReadNew(frame => relayed.Device.Transmit(frame));
         }
-        foreach (BondEvent e in _log.ReadNew(nowMs))
-        {
-            _sink.OnEvent(e);
-        }
+        ForwardEvents(nowMs);
     }
 
     /// <summary>

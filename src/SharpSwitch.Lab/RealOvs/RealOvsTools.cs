@@ -49,15 +49,19 @@ internal static class RealOvsTools
     }
 
     /// <summary>Runs a program to completion with the run directory's environment; throws with its error output on failure.</summary>
-    public static string Run(string runDirectory, string name, params string[] arguments) => Run(runDirectory, name, detach: false, arguments);
+    public static string Run(string runDirectory, string name, params string[] arguments) => Run(runDirectory, name, detach: false, null, arguments);
 
     /// <summary>
     /// Starts a daemon that detaches itself (<c>--detach</c> among the arguments). Its output goes to /dev/null through
     /// a shell, because a detached daemon would otherwise hold the lab's pipes open for as long as it runs.
     /// </summary>
-    public static void StartDaemon(string runDirectory, string name, params string[] arguments) => Run(runDirectory, name, detach: true, arguments);
+    public static void StartDaemon(string runDirectory, string name, params string[] arguments) => Run(runDirectory, name, detach: true, null, arguments);
 
-    private static string Run(string runDirectory, string name, bool detach, string[] arguments)
+    /// <summary>Starts a daemon as <see cref="StartDaemon(string, string, string[])"/> does, with extra environment variables.</summary>
+    public static void StartDaemon(string runDirectory, string name, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Run(runDirectory, name, detach: true, environment, arguments);
+
+    private static string Run(string runDirectory, string name, bool detach, IReadOnlyDictionary<string, string>? environment, string[] arguments)
     {
         string program = Find(name) ?? throw new RealOvsException($"{name} not found");
         var start = new ProcessStartInfo(detach ? "/bin/sh" : program)
@@ -81,6 +85,10 @@ internal static class RealOvsTools
         foreach (string variable in new[] { "OVS_RUNDIR", "OVS_LOGDIR", "OVS_DBDIR", "OVS_SYSCONFDIR" })
         {
             start.Environment[variable] = runDirectory;
+        }
+        foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
         }
         using Process process = Process.Start(start) ?? throw new RealOvsException($"{name} did not start");
         process.StandardInput.Close();
