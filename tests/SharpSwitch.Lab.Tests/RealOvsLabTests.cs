@@ -10,9 +10,21 @@ using SharpSwitch.Testing;
 namespace SharpSwitch.Lab.Tests;
 
 /// <summary>
+/// Runs <see cref="RealOvsLabTests"/> on its own, after the tests that may run side by side: one of them checks that a
+/// run leaves no temporary folder behind, which it can only tell while no other real-OVS run (the example sweep) is
+/// making folders of its own.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RealOvsAloneCollection
+{
+    public const string Name = "real OVS, alone";
+}
+
+/// <summary>
 /// <c>--switch ovs</c> and <c>vsw lab diff</c>: the same scenario on real Open vSwitch (one ovsdb-server and one
 /// ovs-vswitchd --enable-dummy per switch node, virtual time by time/warp), compared with SharpSwitch.
 /// </summary>
+[Collection(RealOvsAloneCollection.Name)]
 public sealed class RealOvsLabTests
 {
     /// <summary>

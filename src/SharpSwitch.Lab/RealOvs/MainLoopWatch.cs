@@ -12,7 +12,8 @@ namespace SharpSwitch.Lab.RealOvs;
 /// inside the switch (LACP answering, ports and bonds reacting one pass later, learning packets) has happened, except
 /// what waits for the database: a change of link or LACP state makes ovs-vswitchd write the status columns, and it
 /// runs its ports again only when ovsdb-server's reply wakes it. So the database server must be idle too (nothing
-/// unread, no reply unsent), and the switch must not have run in between, which its scheduler statistics show.
+/// unread, no reply unsent), and the switch must not have run in between, which its scheduler statistics show. The
+/// same goes for its revalidator threads, after whose flow dumps the main thread runs the bond rebalancing.
 /// Linux shows the system call a blocked thread is in, with its arguments, in <c>/proc/PID/task/TID/syscall</c>;
 /// reading it needs the rights to trace the process (root, or the same user without Yama's restrictions).
 /// <see cref="TryOpen"/> returns null when it cannot be read.
@@ -33,6 +34,8 @@ internal sealed class MainLoopWatch : IDisposable
     private readonly FileStream _switchSchedule;
     private readonly FileStream _databaseSyscall;
     private readonly FileStream _databaseStat;
+    private readonly List<(FileStream Stat, FileStream Schedule)> _revalidators = [];
+    private readonly List<string> _revalidatorSchedules = [];
     private readonly byte[] _buffer = new byte[1024];
 
     private MainLoopWatch(FileStream switchSyscall, FileStream switchStat, FileStream switchSchedule, FileStream databaseSyscall, FileStream databaseStat)
@@ -67,6 +70,21 @@ internal sealed class MainLoopWatch : IDisposable
                 return stream;
             }
             var watch = new MainLoopWatch(Open(switchPid, "syscall"), Open(switchPid, "stat"), Open(switchPid, "schedstat"), Open(databasePid, "syscall"), Open(databasePid, "stat"));
+            // The revalidator threads push the statistics that balance-slb and balance-tcp rebalance on, and the main
+            // thread runs a rebalance only after a revalidator has dumped the flows; so they must be asleep too.
+            foreach (string task in Directory.GetDirectories(string.Create(CultureInfo.InvariantCulture, $"/proc/{switchPid}/task")))
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("revalidator", StringComparison.Ordinal)
+                    && int.TryParse(Path.GetFileName(task), NumberStyles.Integer, CultureInfo.InvariantCulture, out int tid))
+                {
+                    string prefix = string.Create(CultureInfo.InvariantCulture, $"/proc/{switchPid}/task/{tid}/");
+                    var stat = new FileStream(prefix + "stat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+                    opened.Add(stat);
+                    var schedule = new FileStream(prefix + "schedstat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+                    opened.Add(schedule);
+                    watch._revalidators.Add((stat, schedule));
+                }
+            }
             // Files that open but read nothing (a kernel without the tracing hooks or scheduler statistics) are no use.
             if (opened.Any(stream => !watch.Read(stream, out _)))
             {
@@ -102,10 +120,13 @@ internal sealed class MainLoopWatch : IDisposable
             // waiting for the database (which is then runnable, not asleep), or the database's answer woke the switch
             // (which is then runnable, or has run, which its schedule shows).
             if (Read(_switchSchedule, out string before)
+                && ReadRevalidatorSchedules()
                 && IsAsleepInPoll(_switchSyscall, _switchStat, out text)
+                && RevalidatorsAsleep()
                 && IsAsleepInPoll(_databaseSyscall, _databaseStat, out _)
                 && IsAsleepInPoll(_switchSyscall, _switchStat, out text)
-                && Read(_switchSchedule, out string after) && before == after)
+                && Read(_switchSchedule, out string after) && before == after
+                && RevalidatorSchedulesUnchanged())
             {
                 return;
             }
@@ -129,9 +150,52 @@ internal sealed class MainLoopWatch : IDisposable
         {
             return false;
         }
-        // "PID (COMM) STATE ...": the command may hold spaces or parentheses, the state follows the last ')'.
+        return StateOf(status) == 'S' && Read(syscall, out string again) && again == text;
+    }
+
+    private bool ReadRevalidatorSchedules()
+    {
+        _revalidatorSchedules.Clear();
+        foreach ((FileStream _, FileStream schedule) in _revalidators)
+        {
+            if (!Read(schedule, out string text))
+            {
+                return false;
+            }
+            _revalidatorSchedules.Add(text);
+        }
+        return true;
+    }
+
+    private bool RevalidatorsAsleep()
+    {
+        foreach ((FileStream stat, FileStream _) in _revalidators)
+        {
+            if (!Read(stat, out string status) || StateOf(status) != 'S')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private bool RevalidatorSchedulesUnchanged()
+    {
+        for (int i = 0; i < _revalidators.Count; i++)
+        {
+            if (!Read(_revalidators[i].Schedule, out string text) || text != _revalidatorSchedules[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The state letter of a <c>/proc/.../stat</c> line, "PID (COMM) STATE ...", whose command may hold spaces or parentheses.</summary>
+    private static char StateOf(string status)
+    {
         int close = status.LastIndexOf(')');
-        return close > 0 && close + 2 < status.Length && status[close + 2] == 'S' && Read(syscall, out string again) && again == text;
+        return close > 0 && close + 2 < status.Length ? status[close + 2] : '?';
     }
 
     /// <summary>True for the text of a thread blocked in <c>poll(fds, nfds &gt; 0, timeout != 0)</c>.</summary>
@@ -168,5 +232,10 @@ internal sealed class MainLoopWatch : IDisposable
         _switchSchedule.Dispose();
         _databaseSyscall.Dispose();
         _databaseStat.Dispose();
+        foreach ((FileStream stat, FileStream schedule) in _revalidators)
+        {
+            stat.Dispose();
+            schedule.Dispose();
+        }
     }
 }

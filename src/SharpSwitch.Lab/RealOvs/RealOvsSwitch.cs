@@ -158,10 +158,6 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
             "--unixctl=" + _controlPath, "-vsyslog:off", "-vbond:syslog:info", "unix:" + DatabaseSocket);
         _control = UnixctlChannel.Connect(_controlPath, Name + ": ovs-vswitchd", s_controlTimeout);
         Call("time/stop");
-        if (!UseBarrierOnly && ReadPid("ovs-vswitchd") is int switchPid && ReadPid("ovsdb-server") is int databasePid)
-        {
-            _watch = MainLoopWatch.TryOpen(switchPid, databasePid);
-        }
     }
 
     private string DatabaseSocket => Path.Combine(_directory, "db.sock");
@@ -187,6 +183,11 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         ];
         RealOvsTools.Run(_directory, "ovs-vsctl", [.. scenario, .. sync]);
         _syncCapture = new PcapTail(CaptureOf(SyncOutput));
+        // Watched from here on: the revalidator threads exist once there is a bridge.
+        if (!UseBarrierOnly && ReadPid("ovs-vswitchd") is int switchPid && ReadPid("ovsdb-server") is int databasePid)
+        {
+            _watch = MainLoopWatch.TryOpen(switchPid, databasePid);
+        }
     }
 
     private static byte[] CreateProbe()
