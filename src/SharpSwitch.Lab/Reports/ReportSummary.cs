@@ -125,13 +125,20 @@ internal static class ReportSummary
             BondEvent? shift = result.Timeline
                 .Where(t => t.Node == switchName && t.TimeMs >= recoveryMs)
                 .Select(t => t.BondEvent)
-                .FirstOrDefault(e => e is { } b && b.Bond == bondName && b.Kind == BondEventKind.LoadShifted && b.Member == member);
+                .FirstOrDefault(e => e is { } b && b.Bond == bondName && b.Kind == BondEventKind.LoadShifted && ShiftsTo(b, member));
             verdicts.Add(shift is { } s
                 ? $"load returned to {member} with the rebalance at {ScenarioValues.FormatSeconds(s.TimeMs)}"
                 : $"load returned to {member} without a logged rebalance");
         }
         return text + ": " + string.Join("; ", verdicts);
     }
+
+    /// <summary>
+    /// True when the load shift moved load to <paramref name="member"/>. SharpSwitch's events name the receiving
+    /// member; events read from real OVS's log carry only the line, which says it as "from X to Y (now carrying".
+    /// </summary>
+    private static bool ShiftsTo(BondEvent shift, string member) =>
+        shift.Member == member || shift.Message.Contains($" to {member} (", StringComparison.Ordinal);
 
     private static int Carried(List<FlowPlacement> rows, string member) =>
         rows.Where(r => r.Member == member && r.Out > 0).Select(r => r.Flow).Distinct().Count();
