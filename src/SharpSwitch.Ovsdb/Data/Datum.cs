@@ -69,11 +69,26 @@ public sealed partial class Datum : IEquatable<Datum>
 
     internal static Datum FromSorted(ColumnType type, Atom[] keys, Atom[]? values) => new(type, keys, values, trusted: true);
 
-    /// <summary>The same elements viewed as another (compatible) type.</summary>
-    public Datum WithType(ColumnType type) => new(type, _keys, type.IsMap ? _values ?? [] : null, trusted: true);
+    /// <summary>
+    /// The same elements viewed as another (compatible) type; this datum itself when the type is the same object, and
+    /// the type's shared default when the elements are the default, so that rows keep no copies of either.
+    /// </summary>
+    public Datum WithType(ColumnType type)
+    {
+        if (ReferenceEquals(type, Type))
+        {
+            return this;
+        }
+        Datum typeDefault = type.Default;
+        if (Equals(typeDefault))
+        {
+            return typeDefault;
+        }
+        return new(type, _keys, type.IsMap ? _values ?? [] : null, trusted: true);
+    }
 
     /// <summary>True when this datum equals its type's default.</summary>
-    public bool IsDefault => Equals(DefaultFor(Type));
+    public bool IsDefault => Equals(Type.Default);
 
     /// <summary>The first atom of a scalar or optional column.</summary>
     public Atom? FirstKeyOrNull => _keys.Length > 0 ? _keys[0] : null;

@@ -37,7 +37,7 @@ public sealed class ColumnSchema
     public bool IsReserved => Ordinal < 0;
 
     /// <summary>The column's default value.</summary>
-    public Datum Default => Datum.DefaultFor(Type);
+    public Datum Default => Type.Default;
 
     internal static ColumnSchema Parse(string name, JsonElement json, int ordinal)
     {
