@@ -175,13 +175,14 @@ public sealed class RealOvsLabTests
             "2026-11-26T03:59:01.000Z|00049|bond|INFO|member eno1: link state down",
             "2026-11-26T03:59:01.000Z|00050|bond|INFO|member eno1: will be enabled if it stays up for 3000 ms",
             "2026-11-26T03:59:01.000Z|00051|bond|INFO|bond bond0: all members disabled",
+            "2026-11-26T03:59:01.000Z|00051|bond|INFO|bond bond0: shift 850kB of load (with hash 44) from eno2 to eno1 (now carrying 5950kB and 850kB load, respectively)",
             "2026-11-26T03:59:01.000Z|00052|bond|INFO|member eno1: disab") + "");
         try
         {
             var parser = new OvsBondLog(log, new Dictionary<string, string> { ["eno1"] = "bond0", ["eno2"] = "bond0" });
             List<BondEvent> first = parser.ReadNew(500);
             Assert.Equal(
-                [(BondEventKind.Enabled, "eno2"), (BondEventKind.ActiveChanged, "eno2"), (BondEventKind.LinkDown, "eno1"), (BondEventKind.WillBeEnabled, "eno1"), (BondEventKind.AllMembersDisabled, null)],
+                [(BondEventKind.Enabled, "eno2"), (BondEventKind.ActiveChanged, "eno2"), (BondEventKind.LinkDown, "eno1"), (BondEventKind.WillBeEnabled, "eno1"), (BondEventKind.AllMembersDisabled, null), (BondEventKind.LoadShifted, "eno1")],
                 first.Select(e => (e.Kind, e.Member)));
             Assert.All(first, e => Assert.Equal(500, e.TimeMs));
             Assert.All(first, e => Assert.Equal("bond0", e.Bond));

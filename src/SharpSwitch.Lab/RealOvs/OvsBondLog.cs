@@ -59,7 +59,7 @@ internal sealed partial class OvsBondLog : IDisposable
     [GeneratedRegex(@"^member (?<member>\S+): (?<what>link state up|link state down|enabled|disabled|will be enabled if it stays up for (?<ms>\d+) ms|will be disabled if it stays down for (?<ms2>\d+) ms)$")]
     private static partial Regex MemberLine();
 
-    [GeneratedRegex(@"^bond (?<bond>\S+): (?:active member is now (?<member>[^,\s]+)|(?<none>all members disabled)|(?<shift>shift \S+ of load))")]
+    [GeneratedRegex(@"^bond (?<bond>\S+): (?:active member is now (?<member>[^,\s]+)|(?<none>all members disabled)|(?<shift>shift \S+ of load(?: \(with hash \d+\) from \S+ to (?<to>[^\s(]+))?))")]
     private static partial Regex BondLine();
 
     /// <summary>Returns the bond events logged since the last call, each stamped with <paramref name="nowMs"/>.</summary>
@@ -147,8 +147,10 @@ internal sealed partial class OvsBondLog : IDisposable
             string bond = bondLine.Groups["bond"].Value;
             if (bondLine.Groups["shift"].Success)
             {
-                // balance-slb's rebalancing, which moves one hash bucket between members.
-                return new BondEvent(nowMs, bond, null, BondEventKind.LoadShifted, message, Reason);
+                // balance-slb's rebalancing, which moves one hash bucket between members; SharpSwitch names the member
+                // the bucket moved to.
+                string? to = bondLine.Groups["to"].Success ? bondLine.Groups["to"].Value : null;
+                return new BondEvent(nowMs, bond, to, BondEventKind.LoadShifted, message, Reason);
             }
             return bondLine.Groups["none"].Success
                 ? new BondEvent(nowMs, bond, null, BondEventKind.AllMembersDisabled, message, Reason)

@@ -248,6 +248,7 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
         {
             _sink.OnEvent(e);
         }
+        OrderEnabledMembers(spec);
         foreach (BondSpec bond in spec.Bridges.SelectMany(b => b.Bonds))
         {
             if (ActiveMember(bond.Name) is string active)
@@ -260,6 +261,47 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
                 _firstChoicePending.Add(bond.Name);
             }
         }
+    }
+
+    /// <summary>
+    /// A balance-slb or balance-tcp bond gives each hash bucket, on its first frame, the next enabled member in turn,
+    /// starting from the member enabled first; OVS enables the members it registers in hash order, which changes from
+    /// run to run, SharpSwitch in name order. Disabling every member and enabling them again in name order
+    /// (<c>bond/disable-member</c>, <c>bond/enable-member</c>, all in one pass of OVS's loop, before any frame) gives
+    /// OVS SharpSwitch's order; the lines OVS logs for it are setup, not events of the run. LACP bonds are left alone:
+    /// they enable their members only once LACP settles.
+    /// </summary>
+    private void OrderEnabledMembers(SwitchSpec spec)
+    {
+        List<BondSpec> balanced = spec.Bridges.SelectMany(b => b.Bonds)
+            .Where(b => b.BondMode is "balance-slb" or "balance-tcp" && b.Lacp is not ("active" or "passive"))
+            .ToList();
+        if (balanced.Count == 0)
+        {
+            return;
+        }
+        UnixctlChannel control = _control!;
+        int unanswered = 0;
+        foreach (BondSpec bond in balanced)
+        {
+            List<string> members = EnabledMembers(bond.Name).ToList();
+            foreach (string member in members)
+            {
+                control.Send("bond/disable-member", bond.Name, member);
+                unanswered++;
+            }
+            foreach (string member in members.Order(StringComparer.Ordinal))
+            {
+                control.Send("bond/enable-member", bond.Name, member);
+                unanswered++;
+            }
+        }
+        for (; unanswered > 0; unanswered--)
+        {
+            control.Receive();
+        }
+        _log.ReadNew(0);
+        Notes.Add($"{Name}: the lab enabled the members of {string.Join(", ", balanced.Select(b => b.Name))} again in name order (bond/disable-member, bond/enable-member), so that hash buckets take them in SharpSwitch's order rather than OVS's hash order");
     }
 
     /// <summary>
