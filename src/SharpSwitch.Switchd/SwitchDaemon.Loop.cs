@@ -177,43 +177,47 @@ public sealed partial class SwitchDaemon
     }
 
     /// <summary>
-    /// Blocks the loop thread until there is something to do: a readable device, posted work or a continuation, a
-    /// database update, the next timer, or exit. Returns at once while a receive ring still holds frames.
+    /// Blocks the loop thread until there is something to do: a readable device, posted work, a database update or
+    /// status reply, the next timer, or exit. When there is already something to do (a receive ring still holds
+    /// frames, under full traffic on every iteration) it only looks, without blocking, so that link notifications
+    /// (a member's carrier going down) are still read at once while the rings never run dry.
     /// </summary>
     private void SleepUntilWork(LoopWaker waker, ITimer? timer, CancellationToken stop)
     {
+        waker.Wait(SleepTimeoutMs(timer, stop));
+        _netdevs.AfterLoopWait();
+    }
+
+    /// <summary>How long the loop may sleep now: 0 to only look, -1 for no limit, else milliseconds.</summary>
+    private int SleepTimeoutMs(ITimer? timer, CancellationToken stop)
+    {
         if (stop.IsCancellationRequested || _work.Reader.TryPeek(out _) || _netdevs.HasPendingInput)
         {
-            return;
+            return 0;
         }
         if (_statusWrite is StatusWrite sent)
         {
             if (sent.Commit.IsCompleted)
             {
-                return;
+                return 0;
             }
         }
         else if (_databaseSignal is null || _databaseSignal.IsCompleted || HasUnreconciledChanges)
         {
-            return;
+            return 0;
         }
         long deadline = Math.Min(Math.Min(Datapath.NextWakeMs, _nextStatisticsMs), _netdevs.NextCarrierPollMs);
         TimeSpan delay = Clock.DelayUntil(deadline);
         if (delay == TimeSpan.Zero)
         {
-            return;
+            return 0;
         }
-        int timeoutMs = -1;
         if (timer is not null)
         {
             timer.Change(delay, Timeout.InfiniteTimeSpan);
+            return -1;
         }
-        else if (delay != Timeout.InfiniteTimeSpan)
-        {
-            timeoutMs = (int)Math.Min(Math.Ceiling(delay.TotalMilliseconds), int.MaxValue);
-        }
-        waker.Wait(timeoutMs);
-        _netdevs.AfterLoopWait();
+        return delay == Timeout.InfiniteTimeSpan ? -1 : (int)Math.Min(Math.Ceiling(delay.TotalMilliseconds), int.MaxValue);
     }
 
     /// <summary>Waits (bounded) for the loop thread to finish, so devices are not closed under it.</summary>
