@@ -13,6 +13,7 @@
 #            run with the collector settings the native build bakes in (DOTNET_GCgen0size, DOTNET_GCRegionSize,
 #            DOTNET_GCLatencyLevel)
 #   KEEP_TIMES=DIR  also copy the raw per-command times (microseconds, one a line) to DIR
+#   SETTLE   seconds to wait after the ports before measuring both servers' VmRSS a second time (default 3; 0: skip)
 #
 # Each ovs-vsctl invocation is timed on its own (bash $EPOCHREALTIME before and after, no extra fork), so a
 # figure is the whole client round trip: process start, connect, get the schema, transact, exit. The order of
@@ -22,11 +23,13 @@ set -euo pipefail
 export LC_ALL=C
 
 N=${N:-1000}
+SETTLE=${SETTLE:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 SCHEMA=${SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "N must be a positive integer" >&2; exit 2; }
+[[ $SETTLE =~ ^[0-9]+$ ]] || { echo "SETTLE must be a whole number of seconds" >&2; exit 2; }
 source "$repo/bench/lib/vsw.sh"
 require_tools ovsdb-server ovsdb-tool ovs-vsctl ovs-appctl
 
@@ -121,6 +124,13 @@ rss_after=("$(rss_kb "$real_pid")" "$(rss_kb "$ours_pid")")
 split_after=("$(rss_split "$real_pid")" "$(rss_split "$ours_pid")")
 memory_real=$(ovs-appctl -t "$tmp/real/ovsdb-server.ctl" memory/show | tr '\n' ' ')
 memory_ours=$(ovs-appctl -t "$tmp/ours/ovsdb-server.ctl" memory/show | tr '\n' ' ')
+# The same again for both servers after SETTLE seconds without requests: a server that gives memory back once
+# it is idle shows it here, the immediate figure above stays the headline.
+if ((SETTLE > 0)); then
+    sleep "$SETTLE"
+    rss_settled=("$(rss_kb "$real_pid")" "$(rss_kb "$ours_pid")")
+    split_settled=("$(rss_split "$real_pid")" "$(rss_split "$ours_pid")")
+fi
 
 # stats FILE -> "median p90 mean total" in microseconds (nearest-rank percentiles)
 stats() {
@@ -146,6 +156,9 @@ printf '%-6s %12s %12s %12s %12s %14s %14s\n' ours "$(ms "$o_med")" "$(ms "$o_p9
 echo "ratio ours/real: median $(ratio "$o_med" "$r_med")  p90 $(ratio "$o_p90" "$r_p90")  total $(ratio "$o_tot" "$r_tot")  RSS $(ratio "${rss_after[1]}" "${rss_after[0]}")"
 echo "server CPU time per add-port (user+sys of the daemon during the loop): real $(cpu_ms 0) ms  ours $(cpu_ms 1) ms  ratio $(ratio "$(cpu_ms 1)" "$(cpu_ms 0)")"
 echo "VmRSS after $N ports as anon+file+shmem kB: real ${split_after[0]}  ours ${split_after[1]}"
+if ((SETTLE > 0)); then
+    echo "VmRSS ${SETTLE} s later, no requests in between: real ${rss_settled[0]} kB (${split_settled[0]})  ours ${rss_settled[1]} kB (${split_settled[1]})  ratio $(ratio "${rss_settled[1]}" "${rss_settled[0]}")"
+fi
 echo "wall time of the loop (both servers): $(awk -v a="${wall_start/./}" -v b="${wall_end/./}" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') s"
 echo "memory/show after $N ports: real: $memory_real"
 echo "                            ours: $memory_ours"
