@@ -238,6 +238,23 @@ public sealed class SocketServerTests : IAsyncDisposable
     }
 
     [Fact]
+    public void A_blocked_wait_is_rerun_from_its_own_copy_after_the_request_memory_is_reused()
+    {
+        // Requests are parsed in pooled memory that goes back to the pool once the engine has handled them; a transact
+        // that must wait keeps a copy. Other requests pass through the pool while it waits, so rerunning it from the
+        // original memory would read someone else's bytes or a disposed document.
+        using var waiter = new RawClient(SocketPath);
+        using var writer = new RawClient(SocketPath);
+        waiter.Send("""{"id":1,"method":"transact","params":["Open_vSwitch",{"op":"wait","table":"Open_vSwitch","where":[],"columns":["next_cfg"],"until":"==","rows":[{"next_cfg":5}],"timeout":60000}]}""");
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.StartsWith($$"""{"id":{{i + 10}},"result":""", writer.Request($$"""{"id":{{i + 10}},"method":"get_schema","params":["Open_vSwitch"]}"""));
+        }
+        Assert.Contains("\"error\":null", writer.Request("""{"id":2,"method":"transact","params":["Open_vSwitch",{"op":"insert","table":"Open_vSwitch","row":{"next_cfg":5}}]}"""));
+        Assert.Equal("""{"id":1,"result":[{}],"error":null}""", waiter.Read());
+    }
+
+    [Fact]
     public void Tcp_remotes_work_and_answer_echo()
     {
         using var client = new RawClient(_server.Listeners[1].BoundPort);
