@@ -62,7 +62,60 @@ public sealed partial class ForwardingLoopTests(ITestOutputHelper output)
     [RequiresRootFact]
     public void Frames_a_full_receive_ring_could_not_take_are_counted_as_rx_dropped_and_rx_over_err()
     {
-        string ns = $"ssdrop{Environment.ProcessId % 100000}";
+        WithVethPairInNamespace("ssdrop", (receiver, sender, pool) =>
+        {
+            Assert.Null(receiver.Error);
+            Assert.Null(sender.Error);
+            // Three times what the ring holds, sent while the receiver does not read.
+            const int sent = 3 * 1024 + 100;
+            Send(sender, pool, sent);
+            int received = ReceiveAll(receiver);
+            output.WriteLine($"received {received} of {sent} before the ring was read");
+            Assert.True(received < sent, "the ring held every frame; the test needs it to overflow");
+            // The kernel flags the next frame it delivers after a loss; that is when the loss is read and counted.
+            Send(sender, pool, 1);
+            received += ReceiveAll(receiver);
+            InterfaceStatistics statistics = receiver.Counters.Snapshot();
+            output.WriteLine($"rx_packets {statistics.RxPackets} rx_dropped {statistics.RxDropped} rx_over_err {statistics.RxOverErrors}");
+            Assert.Equal(received, statistics.RxPackets);
+            Assert.Equal(sent + 1, statistics.RxPackets + statistics.RxDropped);
+            Assert.Equal(statistics.RxDropped, statistics.RxOverErrors);
+        });
+    }
+
+    [RequiresRootFact]
+    public void Frames_through_the_packet_rings_cost_no_allocation()
+    {
+        WithVethPairInNamespace("ssalloc", (receiver, sender, pool) =>
+        {
+            var sendBatch = new PacketBatch();
+            var receiveBatch = new PacketBatch();
+            // Warm up: the pool grows to what a batch needs, and every path is compiled.
+            Send(sender, pool, 256, sendBatch);
+            Assert.Equal(256, ReceiveAll(receiver, receiveBatch));
+            const int rounds = 20;
+            const int perRound = 500;
+            int received = 0;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < rounds; round++)
+            {
+                Send(sender, pool, perRound, sendBatch);
+                received += ReceiveAll(receiver, receiveBatch);
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(0, sender.Counters.Snapshot().TxDropped);
+            Assert.Equal(rounds * perRound, received);
+            Assert.True(allocated < 1024, $"{allocated} bytes allocated for {received} frames sent and received");
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> with packet devices on both ends of a veth pair in a namespace made for it (its
+    /// name starts with <paramref name="prefix"/>), then closes them and removes the namespace whatever happened.
+    /// </summary>
+    private static void WithVethPairInNamespace(string prefix, Action<AfPacketNetDev, AfPacketNetDev, PacketPool> test)
+    {
+        string ns = $"{prefix}{Environment.ProcessId % 100000}";
         var pool = new PacketPool(initialBuffers: 64, maxBuffers: 8192);
         Run("ip", "netns", "add", ns);
         try
@@ -72,65 +125,7 @@ public sealed partial class ForwardingLoopTests(ITestOutputHelper output)
             (AfPacketNetDev receiver, AfPacketNetDev sender) = OpenInNamespace(ns, pool, "rxa", "rxb");
             try
             {
-                Assert.Null(receiver.Error);
-                Assert.Null(sender.Error);
-                // Three times what the ring holds, sent while the receiver does not read.
-                const int sent = 3 * 1024 + 100;
-                Send(sender, pool, sent);
-                int received = ReceiveAll(receiver);
-                output.WriteLine($"received {received} of {sent} before the ring was read");
-                Assert.True(received < sent, "the ring held every frame; the test needs it to overflow");
-                // The kernel flags the next frame it delivers after a loss; that is when the loss is read and counted.
-                Send(sender, pool, 1);
-                received += ReceiveAll(receiver);
-                InterfaceStatistics statistics = receiver.Counters.Snapshot();
-                output.WriteLine($"rx_packets {statistics.RxPackets} rx_dropped {statistics.RxDropped} rx_over_err {statistics.RxOverErrors}");
-                Assert.Equal(received, statistics.RxPackets);
-                Assert.Equal(sent + 1, statistics.RxPackets + statistics.RxDropped);
-                Assert.Equal(statistics.RxDropped, statistics.RxOverErrors);
-            }
-            finally
-            {
-                receiver.Close();
-                sender.Close();
-            }
-        }
-        finally
-        {
-            Run("ip", "netns", "del", ns);
-        }
-    }
-
-    [RequiresRootFact]
-    public void Frames_through_the_packet_rings_cost_no_allocation()
-    {
-        string ns = $"ssalloc{Environment.ProcessId % 100000}";
-        var pool = new PacketPool(initialBuffers: 64, maxBuffers: 8192);
-        Run("ip", "netns", "add", ns);
-        try
-        {
-            CreateVethPair(ns);
-            (AfPacketNetDev receiver, AfPacketNetDev sender) = OpenInNamespace(ns, pool, "rxa", "rxb");
-            try
-            {
-                var sendBatch = new PacketBatch();
-                var receiveBatch = new PacketBatch();
-                // Warm up: the pool grows to what a batch needs, and every path is compiled.
-                Send(sender, pool, 256, sendBatch);
-                Assert.Equal(256, ReceiveAll(receiver, receiveBatch));
-                const int rounds = 20;
-                const int perRound = 500;
-                int received = 0;
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int round = 0; round < rounds; round++)
-                {
-                    Send(sender, pool, perRound, sendBatch);
-                    received += ReceiveAll(receiver, receiveBatch);
-                }
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                Assert.Equal(0, sender.Counters.Snapshot().TxDropped);
-                Assert.Equal(rounds * perRound, received);
-                Assert.True(allocated < 1024, $"{allocated} bytes allocated for {received} frames sent and received");
+                test(receiver, sender, pool);
             }
             finally
             {
