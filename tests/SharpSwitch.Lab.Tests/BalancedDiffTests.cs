@@ -60,11 +60,11 @@ public sealed class BalancedDiffTests
     }
 
     [Fact]
-    public void Balance_slb_with_two_members_flows_swapped_agrees_as_two_ovs_runs_may_differ_so()
+    public void Balance_slb_with_two_flows_swapped_between_members_is_reported_though_the_counts_agree()
     {
         LabResult ours = LabRunner.Run(Load("balance-slb.yaml"));
         // The same run, with the record of phase 1 changed as if h1 and h4 had swapped members: each member still
-        // carries two flows, which is all that is compared (OVS's first placement follows its members' hash order).
+        // carries two flows, but not the same two, and which flows a member carries is what is compared.
         static string Swapped(string flow) => flow.Replace("h1 ", "hX ", StringComparison.Ordinal).Replace("h4 ", "h1 ", StringComparison.Ordinal).Replace("hX ", "h4 ", StringComparison.Ordinal);
         var swapped = ours.Recording.PlacementByPhase.Select((rows, phase) => phase != 0 ? rows : rows.Select(r => r with { Flow = Swapped(r.Flow) }).ToList()).ToList();
         var changed = new LabResult(ours.Scenario, ours.Phases, ours.Timeline, ours.Answers, ours.Warnings, ours.Hosts)
@@ -74,7 +74,12 @@ public sealed class BalancedDiffTests
         };
 
         LabDiffResult diff = LabDiff.Compare(ours, changed);
-        Assert.True(diff.Same, string.Join("\n", diff.Differences));
+
+        Assert.False(diff.Same);
+        List<string> placement = diff.Differences.Where(d => d.Contains("flows sent out of", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, placement.Count);
+        Assert.All(placement, d => Assert.StartsWith("phase 1 (0.000 s to 10.000 s): sw1 bond0 flows sent out of eno", d, StringComparison.Ordinal));
+        Assert.Contains(placement, d => d.Contains("SharpSwitch 2 (udp-1 h1 -> gw, udp-3 h3 -> gw), OVS 2 (", StringComparison.Ordinal));
     }
 
     [Fact]
