@@ -134,6 +134,22 @@ public sealed class ExampleDiffTests(ITestOutputHelper output)
         Assert.Contains("  not compared: loss per flow", lossyDiff.Render(), StringComparison.Ordinal);
         Assert.Empty(LabDiff.Compare(plain, plain).NotCompared);
     }
+
+    [Fact]
+    public void Diff_compares_per_flow_loss_under_a_certain_loss_of_every_frame()
+    {
+        // blackhole-window.yaml loses every frame for 5 s: no draw decides anything, so per-flow loss is compared.
+        LabResult blackhole = LabRunner.Run(LabTestFiles.LoadExample("blackhole-window.yaml"));
+        Assert.Empty(LabDiff.Compare(blackhole, blackhole).NotCompared);
+
+        string correlated = File.ReadAllText(LabTestFiles.Example("blackhole-window.yaml"))
+            .Replace("    loss: 100%\n", "    loss: 100% 25%\n", StringComparison.Ordinal);
+        ScenarioReadResult read = ScenarioReader.Parse(correlated, "blackhole-window.yaml");
+        Assert.True(read.Succeeded, string.Join("\n", read.Errors));
+        // With correlation the first frame may share the fate of a "previous" frame that was not lost: random again.
+        LabResult run = LabRunner.Run(read.Scenario!);
+        Assert.Single(LabDiff.Compare(run, run).NotCompared);
+    }
 }
 
 /// <summary>

@@ -31,8 +31,13 @@ internal sealed record ImpairmentSpec(
     /// <summary>netem's default queue limit, in frames.</summary>
     public const int DefaultLimitFrames = 1000;
 
-    /// <summary>True when some random decision is involved, so that the seed matters.</summary>
-    public bool IsRandom => LossPercent > 0 || CorruptPercent > 0 || DuplicatePercent > 0 || JitterMs > 0;
+    /// <summary>
+    /// True when some random decision is involved, so that the seed matters. A loss of 100 % without correlation is
+    /// certain, not random: every frame is lost whatever the draws (with correlation the first frame may still pass,
+    /// since it shares the fate of a "previous" frame that was not lost).
+    /// </summary>
+    public bool IsRandom => (LossPercent > 0 && !(LossPercent >= 100 && LossCorrelationPercent == 0))
+        || CorruptPercent > 0 || DuplicatePercent > 0 || JitterMs > 0;
 
     /// <summary>The settings in netem's order and words, e.g. <c>loss 5% 25%, delay 20ms jitter 5ms, rate 10mbit</c>.</summary>
     public string Describe()
