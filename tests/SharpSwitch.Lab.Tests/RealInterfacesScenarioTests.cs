@@ -142,9 +142,11 @@ public sealed class RealInterfacesScenarioTests(ITestOutputHelper output)
             .Select(e => e.Text).ToList();
         Assert.Equal(FromFault(virtualRun), FromFault(realRun));
         Assert.Contains(FromFault(realRun), line => line.Contains("eno1", StringComparison.Ordinal) && line.Contains("enabled", StringComparison.Ordinal));
-        // The answer agrees up to the recovery (after it, what a rebalance moved depends on when it fell, as above).
-        static string UpToRecovery(LabResult run) => run.AnswerLines.Single(l => l.StartsWith("sw1 ", StringComparison.Ordinal)).Split("; after recovery")[0];
-        Assert.Equal(UpToRecovery(virtualRun), UpToRecovery(realRun));
+        // The answer agrees before the fault. Its "during the fault" part also spans 8 s to 9 s, after eno1 is back,
+        // where a rebalance on the veths' wall clock may already have moved a flow to eno1 (it falls at other instants,
+        // as above); the fault phase itself is checked frame by frame just above.
+        static string BeforeFault(LabResult run) => run.AnswerLines.Single(l => l.StartsWith("sw1 ", StringComparison.Ordinal)).Split("; during the fault")[0];
+        Assert.Equal(BeforeFault(virtualRun), BeforeFault(realRun));
         Assert.Empty(RealInterfacesLabTests.LeftBehind());
     }
 
