@@ -1,7 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using SharpSwitch.Bonding;
 using SharpSwitch.Lab.RealOvs;
 using SharpSwitch.Lab.Scenarios;
@@ -22,7 +21,7 @@ namespace SharpSwitch.Lab.RealInterfaces;
 /// Pulling a cable sets the lab's end of the veth down, so the switch's member loses carrier as if the operator had
 /// pulled it; an administrative change is applied to the switch's own interface.
 /// </summary>
-internal sealed partial class VethSwitch : ILabSwitch, IDisposable
+internal sealed class VethSwitch : ILabSwitch, IDisposable
 {
     private static readonly TimeSpan s_controlTimeout = TimeSpan.FromSeconds(30);
     private static readonly HashSet<VethSwitch> s_live = [];
@@ -38,9 +37,6 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
     private readonly IBondEventSink _sink;
     private long _lastRunMs;
     private bool _disposed;
-
-    [GeneratedRegex(@"^active member mac: \S+\((?<member>[^)]*)\)$", RegexOptions.Multiline)]
-    private static partial Regex ActiveMemberLine();
 
     public VethSwitch(SwitchSpec spec, string directory, PacketPool pool, IBondEventSink sink)
     {
@@ -292,8 +288,7 @@ internal sealed partial class VethSwitch : ILabSwitch, IDisposable
         {
             return null;
         }
-        Match match = ActiveMemberLine().Match(result.Text);
-        return match.Success && match.Groups["member"].Value is { Length: > 0 } member && member != "none" ? member : null;
+        return BondShowText.ActiveMember(result.Text);
     }
 
     /// <summary>

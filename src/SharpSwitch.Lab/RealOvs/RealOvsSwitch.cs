@@ -88,9 +88,6 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
     private bool _started;
     private bool _disposed;
 
-    [GeneratedRegex(@"^active member mac: \S+\((?<member>[^)]*)\)$", RegexOptions.Multiline)]
-    private static partial Regex ActiveMemberLine();
-
     [GeneratedRegex(@"^member (?<member>\S+): enabled$", RegexOptions.Multiline)]
     private static partial Regex EnabledMemberLine();
 
@@ -344,8 +341,7 @@ internal sealed partial class RealOvsSwitch : ILabSwitch, IDisposable
     /// <summary>The active member as <c>bond/show</c> reports it, or null when there is none.</summary>
     public string? ActiveMember(string bond)
     {
-        Match match = ActiveMemberLine().Match(Call("bond/show", bond));
-        return match.Success && match.Groups["member"].Value is { Length: > 0 } member && member != "none" ? member : null;
+        return BondShowText.ActiveMember(Call("bond/show", bond));
     }
 
     /// <summary>
