@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Publish `vsw` the way an operator runs it: one NativeAOT executable (no JIT, no IL on disk) with the workstation,
-# non-concurrent collector and GC conserve-memory that src/SharpSwitch.Cli/SharpSwitch.Cli.csproj sets.
+# Publish SharpSwitch the way an operator runs it: NativeAOT executables (no JIT, no IL on disk) with the
+# workstation, non-concurrent collector and GC conserve-memory that src/daemon.props sets:
+#   vsw               every command (vsctl, appctl, vswitchd, lab, start, ovsdb-server)
+#   vsw-ovsdb-server  the OVSDB server alone; `vsw ovsdb-server` execs it when it is beside vsw, so the
+#                     database daemon does not carry the rest of vsw's code in memory
 #
 #   tools/publish-native.sh                 # into artifacts/native/ of this checkout
 #   OUT=/tmp/aot-vsw tools/publish-native.sh
 #
 # Environment:
-#   OUT          output directory (default: artifacts/native under the repository); the executable is $OUT/vsw
+#   OUT          output directory (default: artifacts/native under the repository); the executables are
+#                $OUT/vsw and $OUT/vsw-ovsdb-server
 #   INSTALL_DEPS=1  install the native toolchain with apt-get when it is missing (needs root)
 #
 # NativeAOT links with a C toolchain: clang (any clang-NN is accepted) or gcc, and zlib's development files. The
@@ -42,12 +46,18 @@ fi
 mkdir -p "$OUT"
 # TreatWarningsAsErrors is lifted for this publish only: the AOT and trim analyzers that PublishAot switches on
 # report reflection-based JSON serialization in projects other than the CLI (their ordinary builds stay strict).
-# Reflection-based System.Text.Json stays enabled because those calls serialize only strings, string arrays, integers
-# and JSON nodes, whose converters NativeAOT compiles ahead of time (checked: vsw vsctl, appctl, start, lab run).
-nice -n 10 dotnet publish "$repo/src/SharpSwitch.Cli" -c Release -r linux-x64 \
-    --artifacts-path "$OUT/.build" -o "$OUT" \
-    -p:PublishAot=true -p:CppCompilerAndLinker="$cc" \
-    -p:TreatWarningsAsErrors=false -p:JsonSerializerIsReflectionEnabledByDefault=true \
-    -nologo -clp:NoSummary -v:quiet
-rm -f "$OUT"/*.pdb "$OUT"/*.xml "$OUT"/*.dbg
-echo "published $OUT/vsw ($(du -k "$OUT/vsw" | cut -f1) kB, linked with $cc)"
+# vsw keeps reflection-based System.Text.Json, because its calls serialize only strings, string arrays, integers
+# and JSON nodes, whose converters NativeAOT compiles ahead of time (checked: vsw vsctl, appctl, start, lab run);
+# vsw-ovsdb-server leaves it out (its project file says so), which makes that executable much smaller.
+publish() { # project [extra msbuild arguments...]
+    local project=$1
+    shift
+    nice -n 10 dotnet publish "$repo/src/$project" -c Release -r linux-x64 \
+        --artifacts-path "$OUT/.build" -o "$OUT" \
+        -p:PublishAot=true -p:CppCompilerAndLinker="$cc" -p:TreatWarningsAsErrors=false \
+        -nologo -clp:NoSummary -v:quiet "$@"
+}
+publish SharpSwitch.Cli -p:JsonSerializerIsReflectionEnabledByDefault=true
+publish SharpSwitch.OvsdbDaemon
+rm -f "$OUT"/*.pdb "$OUT"/*.xml "$OUT"/*.dbg "$OUT"/*.runtimeconfig.json
+echo "published $OUT/vsw ($(du -k "$OUT/vsw" | cut -f1) kB) and $OUT/vsw-ovsdb-server ($(du -k "$OUT/vsw-ovsdb-server" | cut -f1) kB), linked with $cc"

@@ -61,7 +61,7 @@ internal static class VswCommand
         var table = new Dictionary<string, Subcommand>(StringComparer.Ordinal);
         AddFrom(table, typeof(Vsctl.VsctlCommand));
         AddFrom(table, typeof(Vswitchd.VswitchdCommand));
-        AddFrom(table, typeof(OvsdbServer.OvsdbServerCommand));
+        AddFrom(table, typeof(OvsdbServer.OvsdbServerLauncher));
         AddFrom(table, typeof(Unixctl.AppctlCommand));
         AddFrom(table, typeof(Lab.LabCommand));
         AddFrom(table, typeof(Start.StartCommand));

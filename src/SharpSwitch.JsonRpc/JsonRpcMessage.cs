@@ -39,6 +39,9 @@ public sealed class JsonRpcMessage : IDisposable
         Indented = false,
     };
 
+    /// <summary>The writer options of the wire format: compact, non-ASCII text as it is.</summary>
+    internal static JsonWriterOptions WireWriterOptions => s_writerOptions;
+
     private static readonly JsonReaderOptions s_readerOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1000 };
     private static readonly JsonDocumentOptions s_documentOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1000 };
     private static readonly System.Text.UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -58,6 +61,7 @@ public sealed class JsonRpcMessage : IDisposable
     // document reads the frame's own segment in place.
     private JsonDocument? _leasedDocument;
     private PooledSegmentWriter? _leasedFrame;
+    private byte[]? _leasedBuffer;
 
     private JsonRpcMessage(JsonRpcMessageKind kind, string? method, JsonElement? @params, JsonElement? result, JsonElement? error, JsonElement? id)
     {
@@ -114,7 +118,7 @@ public sealed class JsonRpcMessage : IDisposable
     /// <summary>Creates a request with an integer id, the form OVS clients use.</summary>
     public static JsonRpcMessage CreateRequest(long id, string method, JsonElement @params)
     {
-        return CreateRequest(JsonSerializer.SerializeToElement(id), method, @params);
+        return CreateRequest(JsonValues.Integer(id), method, @params);
     }
 
     /// <summary>Creates a notification: a request that gets no reply (written with <c>"id":null</c>).</summary>
@@ -175,7 +179,7 @@ public sealed class JsonRpcMessage : IDisposable
     /// <summary>Creates an error reply whose error is a plain string, such as <c>"unknown method"</c>.</summary>
     public static JsonRpcMessage CreateError(JsonElement id, string error)
     {
-        return CreateError(id, JsonSerializer.SerializeToElement(error));
+        return CreateError(id, JsonValues.String(error));
     }
 
     /// <summary>The probe OVS sends after a period of silence: <c>{"id":"echo","method":"echo","params":[]}</c>.</summary>
@@ -228,16 +232,28 @@ public sealed class JsonRpcMessage : IDisposable
     {
         ArgumentNullException.ThrowIfNull(frame);
         JsonDocument? document = null;
+        byte[]? contiguous = null;
         bool frameKept = false;
         try
         {
             ReadOnlySequence<byte> text = frame.ToSequence();
             CheckUtf8(text);
+            ReadOnlyMemory<byte> memory;
+            if (text.IsSingleSegment)
+            {
+                memory = text.First;
+            }
+            else
+            {
+                // A longer message is copied once into one buffer of the JSON-RPC pool, which the document reads in
+                // place; left to the document, the copy would come from the runtime's shared pool, which keeps it.
+                contiguous = JsonRpcBuffers.Rent(checked((int)text.Length));
+                text.CopyTo(contiguous);
+                memory = contiguous.AsMemory(0, (int)text.Length);
+            }
             try
             {
-                // A single segment is read in place (the frame must then outlive the document); a longer message is
-                // copied once into a pooled array by the document itself, and the frame can go back at once.
-                document = JsonDocument.Parse(text, s_documentOptions);
+                document = JsonDocument.Parse(memory, s_documentOptions);
             }
             catch (JsonException ex)
             {
@@ -245,6 +261,8 @@ public sealed class JsonRpcMessage : IDisposable
             }
             JsonRpcMessage message = FromJson(document.RootElement, copyMembers: false);
             message._leasedDocument = document;
+            message._leasedBuffer = contiguous;
+            contiguous = null;
             if (text.IsSingleSegment)
             {
                 message._leasedFrame = frame;
@@ -256,6 +274,10 @@ public sealed class JsonRpcMessage : IDisposable
         finally
         {
             document?.Dispose();
+            if (contiguous is not null)
+            {
+                JsonRpcBuffers.Return(contiguous);
+            }
             if (!frameKept)
             {
                 frame.Dispose();
@@ -270,6 +292,11 @@ public sealed class JsonRpcMessage : IDisposable
         _leasedDocument = null;
         _leasedFrame?.Dispose();
         _leasedFrame = null;
+        if (_leasedBuffer is not null)
+        {
+            JsonRpcBuffers.Return(_leasedBuffer);
+            _leasedBuffer = null;
+        }
     }
 
     private static void CheckUtf8(ReadOnlySequence<byte> utf8Json)

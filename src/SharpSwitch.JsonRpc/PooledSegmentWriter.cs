@@ -5,7 +5,7 @@ namespace SharpSwitch.JsonRpc;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> that collects bytes in a chain of segments rented from
-/// <see cref="ArrayPool{T}.Shared"/>, so that a message of any size is written without one contiguous array.
+/// <see cref="JsonRpcBuffers"/>, so that a message of any size is written without one contiguous array.
 /// Segments are smaller than the runtime's 85,000-byte large-object threshold: a 250 KB OVSDB monitor update
 /// used to leave about a megabyte of large arrays behind (a doubling buffer plus its final copy), which only a
 /// full collection frees, and that garbage was most of the server's heap. <see cref="Reset"/> hands the segments
@@ -14,7 +14,7 @@ namespace SharpSwitch.JsonRpc;
 public sealed class PooledSegmentWriter : IBufferWriter<byte>, IDisposable
 {
     /// <summary>The usual segment size: as large as possible while staying below the large-object threshold.</summary>
-    public const int SegmentBytes = 64 * 1024;
+    public const int SegmentBytes = JsonRpcBuffers.SegmentBytes;
 
     private readonly List<byte[]> _segments = [];
 
@@ -108,7 +108,7 @@ public sealed class PooledSegmentWriter : IBufferWriter<byte>, IDisposable
     {
         foreach (byte[] segment in _segments)
         {
-            ArrayPool<byte>.Shared.Return(segment);
+            JsonRpcBuffers.Return(segment);
         }
         _segments.Clear();
         _usedLengths.Clear();
@@ -131,9 +131,9 @@ public sealed class PooledSegmentWriter : IBufferWriter<byte>, IDisposable
         {
             _usedLengths.Add(_lastUsed);
         }
-        // Only a single value longer than a segment (a huge string) makes the writer ask for more; it gets exactly
-        // what it asked for, which is then a large array, but one the pool can hand out again.
-        _segments.Add(ArrayPool<byte>.Shared.Rent(Math.Max(needed, SegmentBytes)));
+        // Only a single value longer than a segment (a huge string) makes the writer ask for more; it gets what it
+        // asked for, which is then a large array, but one the pool can hand out again.
+        _segments.Add(JsonRpcBuffers.Rent(Math.Max(needed, SegmentBytes)));
         _lastUsed = 0;
     }
 

@@ -124,7 +124,7 @@ internal static class AppctlCommand
         }
         await using (connection.ConfigureAwait(false))
         {
-            JsonElement @params = JsonSerializer.SerializeToElement(commandArgs);
+            JsonElement @params = JsonValues.StringArray(commandArgs);
             JsonRpcMessage? reply;
             try
             {

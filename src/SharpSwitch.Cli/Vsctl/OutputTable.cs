@@ -165,7 +165,7 @@ internal sealed class OutputTable(IReadOnlyList<string> headings)
             {
                 cells.Add(data == CellFormat.Json ? cell.Value.ToJson() : JsonValue.Create(Text(cell, data)));
             }
-            rows.Add(cells);
+            rows.Add((JsonNode)cells);
         }
         var document = new JsonObject { ["data"] = rows };
         if (!settings.NoHeadings)

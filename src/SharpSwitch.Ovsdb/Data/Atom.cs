@@ -198,7 +198,7 @@ public readonly struct Atom : IEquatable<Atom>, IComparable<Atom>
         AtomType.Integer => JsonValue.Create(_integer),
         AtomType.Real => JsonValue.Create(_real),
         AtomType.Boolean => JsonValue.Create(Boolean),
-        AtomType.String => JsonValue.Create(String),
+        AtomType.String => LongJsonString.CreateNode(String),
         _ => new JsonArray("uuid", _uuid.ToString("D")),
     };
 
@@ -217,7 +217,7 @@ public readonly struct Atom : IEquatable<Atom>, IComparable<Atom>
                 writer.WriteBooleanValue(Boolean);
                 break;
             case AtomType.String:
-                writer.WriteStringValue(String);
+                LongJsonString.Write(writer, String);
                 break;
             default:
                 writer.WriteStartArray();

@@ -74,7 +74,7 @@ public sealed partial class Datum
             var pairs = new JsonArray();
             for (int i = 0; i < _keys.Length; i++)
             {
-                pairs.Add(new JsonArray(_keys[i].ToJson(), _values[i].ToJson()));
+                pairs.Add((JsonNode)new JsonArray(_keys[i].ToJson(), _values[i].ToJson()));
             }
             return new JsonArray("map", pairs);
         }

@@ -26,6 +26,8 @@ public static class JsonText
     {
         WriteIndented = false,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // Nodes of plain values carry their own converters; a long string atom's node needs its metadata from here.
+        TypeInfoResolver = LongJsonString.Resolver,
     };
 
     /// <summary>Compact JSON with object members in sorted order, the way OVS reports syntax errors.</summary>

@@ -194,7 +194,7 @@ public sealed class IdlTransaction : IDisposable
             {
                 values[column] = DatumToJson(row.GetCommitted(column));
             }
-            ops.Add(new JsonObject
+            ops.Add((JsonNode)new JsonObject
             {
                 ["op"] = "wait",
                 ["table"] = row.Table.Name,
@@ -207,7 +207,7 @@ public sealed class IdlTransaction : IDisposable
         }
         foreach (string table in _emptyTables)
         {
-            ops.Add(new JsonObject { ["op"] = "wait", ["table"] = table, ["timeout"] = 0, ["where"] = new JsonArray(), ["until"] = "==", ["rows"] = new JsonArray() });
+            ops.Add((JsonNode)new JsonObject { ["op"] = "wait", ["table"] = table, ["timeout"] = 0, ["where"] = new JsonArray(), ["until"] = "==", ["rows"] = new JsonArray() });
         }
         bool anyUpdates = false;
         var insertIndexes = new Dictionary<int, Guid>();
@@ -221,14 +221,14 @@ public sealed class IdlTransaction : IDisposable
                     values[column] = DatumToJson(value);
                 }
                 insertIndexes.Add(ops.Count, row.Uuid);
-                ops.Add(new JsonObject { ["op"] = "insert", ["table"] = row.Table.Name, ["uuid-name"] = UuidName(row.Uuid), ["row"] = values });
+                ops.Add((JsonNode)new JsonObject { ["op"] = "insert", ["table"] = row.Table.Name, ["uuid-name"] = UuidName(row.Uuid), ["row"] = values });
                 anyUpdates = true;
             }
             else if (_deleted.Contains(row))
             {
                 if (row.Table.Schema.IsRoot)
                 {
-                    ops.Add(new JsonObject { ["op"] = "delete", ["table"] = row.Table.Name, ["where"] = WhereUuid(row) });
+                    ops.Add((JsonNode)new JsonObject { ["op"] = "delete", ["table"] = row.Table.Name, ["where"] = WhereUuid(row) });
                     anyUpdates = true;
                 }
             }
@@ -239,7 +239,7 @@ public sealed class IdlTransaction : IDisposable
                 {
                     values[column] = DatumToJson(value);
                 }
-                ops.Add(new JsonObject { ["op"] = "update", ["table"] = row.Table.Name, ["where"] = WhereUuid(row), ["row"] = values });
+                ops.Add((JsonNode)new JsonObject { ["op"] = "update", ["table"] = row.Table.Name, ["where"] = WhereUuid(row), ["row"] = values });
                 anyUpdates = true;
             }
         }
@@ -250,7 +250,7 @@ public sealed class IdlTransaction : IDisposable
         int incrementSelect = -1;
         if (_increment is { } increment)
         {
-            ops.Add(new JsonObject
+            ops.Add((JsonNode)new JsonObject
             {
                 ["op"] = "mutate",
                 ["table"] = increment.Row.Table.Name,
@@ -258,7 +258,7 @@ public sealed class IdlTransaction : IDisposable
                 ["mutations"] = new JsonArray(new JsonArray(increment.Column, "+=", 1)),
             });
             incrementSelect = ops.Count;
-            ops.Add(new JsonObject
+            ops.Add((JsonNode)new JsonObject
             {
                 ["op"] = "select",
                 ["table"] = increment.Row.Table.Name,
@@ -268,11 +268,11 @@ public sealed class IdlTransaction : IDisposable
         }
         foreach (string comment in _comments)
         {
-            ops.Add(new JsonObject { ["op"] = "comment", ["comment"] = comment });
+            ops.Add((JsonNode)new JsonObject { ["op"] = "comment", ["comment"] = comment });
         }
         if (_idl.Options.LockName is { } lockName)
         {
-            ops.Add(new JsonObject { ["op"] = "assert", ["lock"] = lockName });
+            ops.Add((JsonNode)new JsonObject { ["op"] = "assert", ["lock"] = lockName });
         }
         ops.Insert(0, _idl.Options.Database);
         JsonArray @params = ops;
@@ -372,7 +372,7 @@ public sealed class IdlTransaction : IDisposable
             var pairs = new JsonArray();
             for (int i = 0; i < datum.Count; i++)
             {
-                pairs.Add(new JsonArray(AtomToJson(datum.Keys[i]), AtomToJson(datum.Values![i])));
+                pairs.Add((JsonNode)new JsonArray(AtomToJson(datum.Keys[i]), AtomToJson(datum.Values![i])));
             }
             return new JsonArray("map", pairs);
         }

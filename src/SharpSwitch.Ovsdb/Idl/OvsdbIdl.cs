@@ -43,8 +43,8 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
         _remotes = remotes;
         _options = options;
         _machine = new IdlSessionMachine([.. remotes.Addresses.Select(a => a.Text)], options.LeaderOnly, new ReconnectBackoff(options.MinBackoff, options.MaxBackoff));
-        _monitorId = JsonSerializer.SerializeToElement(new[] { "monid", options.Database });
-        _serverMonitorId = JsonSerializer.SerializeToElement(new[] { "monid", ServerDatabase });
+        _monitorId = JsonValues.StringArray(["monid", options.Database]);
+        _serverMonitorId = JsonValues.StringArray(["monid", ServerDatabase]);
     }
 
     /// <summary>The schema of the replicated database (learned from the first server this replica followed).</summary>

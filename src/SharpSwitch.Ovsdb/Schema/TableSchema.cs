@@ -145,7 +145,7 @@ public sealed class TableSchema
             var indexes = new JsonArray();
             foreach (IReadOnlyList<ColumnSchema> index in Indexes)
             {
-                indexes.Add(new JsonArray([.. index.Select(c => (JsonNode)JsonValue.Create(c.Name))]));
+                indexes.Add((JsonNode)new JsonArray([.. index.Select(c => (JsonNode)JsonValue.Create(c.Name))]));
             }
             json["indexes"] = indexes;
         }

@@ -223,7 +223,7 @@ public sealed class OvsdbServerEngine
         var names = new JsonArray();
         foreach (string name in _databases.Keys.Order(StringComparer.Ordinal))
         {
-            names.Add(name);
+            names.Add((JsonNode)JsonValue.Create(name));
         }
         Reply(session, id, names);
     }
@@ -280,7 +280,7 @@ public sealed class OvsdbServerEngine
             catch (OvsdbException error)
             {
                 _log($"{request.Database.Name}: commit failed: {error.Message}");
-                reply.Add(error.ToJson());
+                reply.Add((JsonNode)error.ToJson());
                 Reply(session, request.Id, reply);
                 return true;
             }

@@ -1,6 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Runtime;
 using System.Runtime.InteropServices;
+using SharpSwitch.JsonRpc;
 
 namespace SharpSwitch.Ovsdb.Server;
 
@@ -11,13 +12,15 @@ public static partial class ProcessMemory
     public readonly record struct TrimResult(long HeapBytesBefore, long HeapBytesAfter, long CommittedBytesBefore, long CommittedBytesAfter);
 
     /// <summary>
-    /// Runs a blocking, compacting full collection that also compacts the large-object heap and decommits what the
-    /// collector no longer needs (<see cref="GCCollectionMode.Aggressive"/>), then asks glibc to return its free heap
-    /// pages (<c>malloc_trim(0)</c>, as OVS does) for the runtime's own native allocations.
+    /// Drops the idle buffers of the JSON-RPC pool (<see cref="JsonRpcBuffers.Trim"/>), runs a blocking, compacting
+    /// full collection that also compacts the large-object heap and decommits what the collector no longer needs
+    /// (<see cref="GCCollectionMode.Aggressive"/>), then asks glibc to return its free heap pages
+    /// (<c>malloc_trim(0)</c>, as OVS does) for the runtime's own native allocations.
     /// </summary>
     public static TrimResult Trim()
     {
         GCMemoryInfo before = GC.GetGCMemoryInfo(GCKind.Any);
+        JsonRpcBuffers.Trim();
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         TrimNativeHeap();

@@ -73,13 +73,13 @@ public static class TransactionExecutor
             }
             catch (OvsdbException error)
             {
-                results.Add(error.ToJson());
+                results.Add((JsonNode)error.ToJson());
                 failed = true;
             }
             catch (InvalidOperationException)
             {
                 // System.Text.Json refuses member names and strings that escape lone surrogates.
-                results.Add(OvsdbException.SyntaxError(null, $"ovsdb operation {i + 1} of {operations.Count} contains a string that is not valid Unicode").ToJson());
+                results.Add((JsonNode)OvsdbException.SyntaxError(null, $"ovsdb operation {i + 1} of {operations.Count} contains a string that is not valid Unicode").ToJson());
                 failed = true;
             }
         }
@@ -94,7 +94,7 @@ public static class TransactionExecutor
         }
         catch (OvsdbException error)
         {
-            results.Add(error.ToJson());
+            results.Add((JsonNode)error.ToJson());
             return new TransactResult(results, null, null, mustWait: false);
         }
     }
@@ -246,7 +246,7 @@ public static class TransactionExecutor
         var rows = new JsonArray();
         foreach (Row row in Query(txn, table, condition))
         {
-            rows.Add(row.ToJson(columns));
+            rows.Add((JsonNode)row.ToJson(columns));
         }
         return new JsonObject { ["rows"] = rows };
     }

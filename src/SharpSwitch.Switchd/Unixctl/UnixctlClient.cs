@@ -43,7 +43,7 @@ public static class UnixctlClient
         }
         await using (connection.ConfigureAwait(false))
         {
-            JsonElement parameters = JsonSerializer.SerializeToElement(args);
+            JsonElement parameters = JsonValues.StringArray(args);
             try
             {
                 await connection.SendAsync(JsonRpcMessage.CreateRequest(0, command, parameters), cancel.Token).ConfigureAwait(false);

@@ -98,7 +98,7 @@ public sealed class UnixctlServer : IAsyncDisposable
                 }
                 UnixctlResult result = await ExecuteAsync(request.Method, request.Params).ConfigureAwait(false);
                 JsonRpcMessage reply = result.Success
-                    ? JsonRpcMessage.CreateReply(id, JsonSerializer.SerializeToElement(WithNewline(result.Text)))
+                    ? JsonRpcMessage.CreateReply(id, JsonValues.String(WithNewline(result.Text)))
                     : JsonRpcMessage.CreateError(id, WithNewline(result.Text));
                 try
                 {

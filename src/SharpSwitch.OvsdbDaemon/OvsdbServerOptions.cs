@@ -1,7 +1,7 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using SharpSwitch.JsonRpc;
 
-namespace SharpSwitch.Cli.OvsdbServer;
+namespace SharpSwitch.OvsdbDaemon;
 
 /// <summary>The command line of <c>vsw ovsdb-server</c>, parsed the way ovsdb-server spells its options.</summary>
 internal sealed class OvsdbServerOptions
@@ -108,5 +108,4 @@ internal sealed class OvsdbServerOptions
         options.DatabasePath ??= Path.Combine(Environment.GetEnvironmentVariable("OVS_DBDIR") is { Length: > 0 } db ? db : "/etc/openvswitch", "conf.db");
         return (options, null);
     }
-
 }

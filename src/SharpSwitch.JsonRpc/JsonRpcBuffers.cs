@@ -1,0 +1,124 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Numerics;
+
+namespace SharpSwitch.JsonRpc;
+
+/// <summary>
+/// The buffers that JSON-RPC messages are gathered and written in: 64 KB segments, and a few larger contiguous
+/// buffers for big received messages. They come from this pool rather than the runtime's shared one because the
+/// shared pool keeps what it is given for about a minute, in every thread that returned it (an <c>ovs-vsctl
+/// add-port</c> on a bridge with 1000 ports is a 320 KB request, and after a burst of them the shared pool held
+/// 4.5 MB of such buffers in <c>vsw ovsdb-server</c>), and it cannot be told to let go. This pool keeps a bounded
+/// number and gives all of them back to the collector on <see cref="Trim"/>, which the server's memory trim calls.
+/// </summary>
+public static class JsonRpcBuffers
+{
+    /// <summary>The size of a segment: as large as possible while staying below the 85,000-byte large-object threshold.</summary>
+    public const int SegmentBytes = 64 * 1024;
+
+    // Enough segments for a few large messages in flight at once (a 320 KB request is five segments).
+    private const int MaxIdleSegments = 16;
+
+    // Larger buffers are kept one per size and at most this many in all: one received message is parsed at a time per
+    // connection, and buffers of every size a growing database has passed through need not stay.
+    private const int MaxIdleLarge = 2;
+
+    private static readonly Lock s_gate = new();
+    private static readonly Stack<byte[]> s_segments = new();
+    private static readonly List<byte[]> s_large = [];
+
+    /// <summary>A buffer of at least <paramref name="minimumLength"/> bytes: a segment, or a power-of-two size above one.</summary>
+    public static byte[] Rent(int minimumLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumLength);
+        if (minimumLength <= SegmentBytes)
+        {
+            lock (s_gate)
+            {
+                if (s_segments.TryPop(out byte[]? segment))
+                {
+                    return segment;
+                }
+            }
+            return GC.AllocateUninitializedArray<byte>(SegmentBytes);
+        }
+        int size = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)minimumLength), (uint)Array.MaxLength);
+        lock (s_gate)
+        {
+            int best = -1;
+            for (int i = 0; i < s_large.Count; i++)
+            {
+                if (s_large[i].Length >= minimumLength && (best < 0 || s_large[i].Length < s_large[best].Length))
+                {
+                    best = i;
+                }
+            }
+            if (best >= 0)
+            {
+                byte[] found = s_large[best];
+                s_large.RemoveAt(best);
+                return found;
+            }
+        }
+        return GC.AllocateUninitializedArray<byte>(size);
+    }
+
+    /// <summary>Gives a buffer from <see cref="Rent"/> back; the caller must not use it afterwards.</summary>
+    public static void Return(byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        lock (s_gate)
+        {
+            if (buffer.Length == SegmentBytes)
+            {
+                if (s_segments.Count < MaxIdleSegments)
+                {
+                    s_segments.Push(buffer);
+                }
+                return;
+            }
+            if (buffer.Length < SegmentBytes)
+            {
+                return;
+            }
+            // Keep the largest buffers: a large request is most likely followed by another as large.
+            s_large.Add(buffer);
+            if (s_large.Count > MaxIdleLarge)
+            {
+                int smallest = 0;
+                for (int i = 1; i < s_large.Count; i++)
+                {
+                    if (s_large[i].Length < s_large[smallest].Length)
+                    {
+                        smallest = i;
+                    }
+                }
+                s_large.RemoveAt(smallest);
+            }
+        }
+    }
+
+    /// <summary>The bytes held in idle buffers now.</summary>
+    public static long IdleBytes
+    {
+        get
+        {
+            lock (s_gate)
+            {
+                return (long)s_segments.Count * SegmentBytes + s_large.Sum(b => (long)b.Length);
+            }
+        }
+    }
+
+    /// <summary>Drops every idle buffer, so that the next collection frees them; returns how many bytes that was.</summary>
+    public static long Trim()
+    {
+        lock (s_gate)
+        {
+            long bytes = (long)s_segments.Count * SegmentBytes + s_large.Sum(b => (long)b.Length);
+            s_segments.Clear();
+            s_large.Clear();
+            return bytes;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+// SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace SharpSwitch.Ovsdb.Data;
+
+/// <summary>
+/// Writes long string atoms as JSON in pieces. Written whole, a string makes the JSON writer ask its output for
+/// room for the worst case of escaping at once (six bytes a character) and escape into a pooled scratch array as
+/// long: for the 60,000-character <c>schema</c> column of <c>_Server.Database</c>, which every <c>ovs-vsctl</c>
+/// monitors, that took 128 and 256 KB arrays from the shared pools on each request, and the pools kept about 3 MB
+/// of them, most of <c>vsw ovsdb-server</c>'s large-object heap after a burst. In pieces of
+/// <see cref="PieceChars"/> characters every buffer stays small. The bytes written are the same either way.
+/// </summary>
+internal static class LongJsonString
+{
+    /// <summary>
+    /// The longest string written in one piece: its worst-case escaped size stays well below the 64 KB segments of
+    /// the server's output buffers and the 85,000-byte large-object threshold.
+    /// </summary>
+    internal const int PieceChars = 2048;
+
+    /// <summary>
+    /// Metadata for the nodes of long strings, built without reflection so that NativeAOT builds write them too.
+    /// Serializer options that write such nodes (rather than leaving the options to the node) need it.
+    /// </summary>
+    public static readonly IJsonTypeInfoResolver Resolver = new LongTextResolver();
+
+    private static readonly JsonTypeInfo<LongText> s_typeInfo =
+        (JsonTypeInfo<LongText>)new JsonSerializerOptions { TypeInfoResolver = Resolver }.GetTypeInfo(typeof(LongText));
+
+    /// <summary>Writes <paramref name="value"/> as a JSON string, in pieces when it is long.</summary>
+    public static void Write(Utf8JsonWriter writer, string value)
+    {
+        if (value.Length <= PieceChars)
+        {
+            writer.WriteStringValue(value);
+            return;
+        }
+        ReadOnlySpan<char> rest = value;
+        while (rest.Length > PieceChars)
+        {
+            // A surrogate pair stays in one piece, so each piece is valid UTF-16 on its own.
+            int cut = char.IsHighSurrogate(rest[PieceChars - 1]) ? PieceChars - 1 : PieceChars;
+            writer.WriteStringValueSegment(rest[..cut], isFinalSegment: false);
+            rest = rest[cut..];
+        }
+        writer.WriteStringValueSegment(rest, isFinalSegment: true);
+    }
+
+    /// <summary>
+    /// A JSON node for <paramref name="value"/> that is written in pieces when it is long (a plain string value
+    /// otherwise), for replies that are built as node trees before they are written.
+    /// </summary>
+    public static JsonNode CreateNode(string value) =>
+        value.Length <= PieceChars ? JsonValue.Create(value) : JsonValue.Create(new LongText(value), s_typeInfo)!;
+
+    private readonly record struct LongText(string Value);
+
+    private sealed class LongTextResolver : IJsonTypeInfoResolver
+    {
+        public JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options) =>
+            type == typeof(LongText) ? JsonMetadataServices.CreateValueInfo<LongText>(options, new LongTextConverter()) : null;
+    }
+
+    private sealed class LongTextConverter : JsonConverter<LongText>
+    {
+        public override LongText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            new(reader.GetString() ?? "");
+
+        public override void Write(Utf8JsonWriter writer, LongText value, JsonSerializerOptions options) =>
+            LongJsonString.Write(writer, value.Value);
+    }
+}
