@@ -16,12 +16,14 @@ public static class JsonRpcBuffers
     /// <summary>The size of a segment: as large as possible while staying below the 85,000-byte large-object threshold.</summary>
     public const int SegmentBytes = 64 * 1024;
 
-    // Enough segments for a few large messages in flight at once (a 320 KB request is five segments).
-    private const int MaxIdleSegments = 16;
+    // Enough segments for one large message and its reply (a 320 KB request is five segments); a segment beyond
+    // them is short-lived garbage that the first-generation collection frees cheaply.
+    internal const int MaxIdleSegments = 8;
 
-    // Larger buffers are kept one per size and at most this many in all: one received message is parsed at a time per
-    // connection, and buffers of every size a growing database has passed through need not stay.
-    private const int MaxIdleLarge = 2;
+    // One larger buffer, the largest given back: received messages are parsed one at a time per event thread, a
+    // large request is most likely followed by another as large, and buffers of every size a growing database has
+    // passed through need not stay.
+    internal const int MaxIdleLarge = 1;
 
     private static readonly Lock s_gate = new();
     private static readonly Stack<byte[]> s_segments = new();
@@ -81,7 +83,6 @@ public static class JsonRpcBuffers
             {
                 return;
             }
-            // Keep the largest buffers: a large request is most likely followed by another as large.
             s_large.Add(buffer);
             if (s_large.Count > MaxIdleLarge)
             {

@@ -29,25 +29,27 @@ public sealed class BufferPoolTests
         {
             JsonRpcBuffers.Return(buffer);
         }
-        Assert.Equal(16L * JsonRpcBuffers.SegmentBytes, JsonRpcBuffers.IdleBytes);
+        Assert.Equal((long)JsonRpcBuffers.MaxIdleSegments * JsonRpcBuffers.SegmentBytes, JsonRpcBuffers.IdleBytes);
     }
 
     [Fact]
-    public void Large_buffers_come_in_powers_of_two_and_only_the_two_largest_stay_idle()
+    public void Large_buffers_come_in_powers_of_two_and_only_the_largest_stays_idle()
     {
+        Assert.Equal(1, JsonRpcBuffers.MaxIdleLarge);
         byte[] small = JsonRpcBuffers.Rent(100_000);
         byte[] medium = JsonRpcBuffers.Rent(200_000);
         byte[] large = JsonRpcBuffers.Rent(400_000);
         Assert.Equal([131_072, 262_144, 524_288], new[] { small.Length, medium.Length, large.Length });
+        JsonRpcBuffers.Return(large);
         JsonRpcBuffers.Return(small);
         JsonRpcBuffers.Return(medium);
-        JsonRpcBuffers.Return(large);
-        Assert.Equal(262_144 + 524_288, JsonRpcBuffers.IdleBytes);
+        Assert.Equal(524_288, JsonRpcBuffers.IdleBytes);
 
-        // The smallest idle buffer that fits is handed out.
-        Assert.Same(medium, JsonRpcBuffers.Rent(150_000));
+        // An idle buffer that fits is handed out, a larger request gets a new one.
         Assert.Same(large, JsonRpcBuffers.Rent(150_000));
-        Assert.NotSame(small, JsonRpcBuffers.Rent(100_000));
+        JsonRpcBuffers.Return(large);
+        Assert.Equal(1 << 20, JsonRpcBuffers.Rent(600_000).Length);
+        Assert.Same(large, JsonRpcBuffers.Rent(500_000));
     }
 
     [Fact]

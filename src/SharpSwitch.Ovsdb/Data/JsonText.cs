@@ -26,8 +26,8 @@ public static class JsonText
     {
         WriteIndented = false,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        // Nodes of plain values carry their own converters; a long string atom's node needs its metadata from here.
-        TypeInfoResolver = LongJsonString.Resolver,
+        // Nodes of plain values carry their own converters; nodes that write themselves need their metadata from here.
+        TypeInfoResolver = WrittenJson.Resolver,
     };
 
     /// <summary>Compact JSON with object members in sorted order, the way OVS reports syntax errors.</summary>

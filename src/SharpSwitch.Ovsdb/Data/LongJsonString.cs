@@ -1,8 +1,6 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 
 namespace SharpSwitch.Ovsdb.Data;
 
@@ -21,15 +19,6 @@ internal static class LongJsonString
     /// the server's output buffers and the 85,000-byte large-object threshold.
     /// </summary>
     internal const int PieceChars = 2048;
-
-    /// <summary>
-    /// Metadata for the nodes of long strings, built without reflection so that NativeAOT builds write them too.
-    /// Serializer options that write such nodes (rather than leaving the options to the node) need it.
-    /// </summary>
-    public static readonly IJsonTypeInfoResolver Resolver = new LongTextResolver();
-
-    private static readonly JsonTypeInfo<LongText> s_typeInfo =
-        (JsonTypeInfo<LongText>)new JsonSerializerOptions { TypeInfoResolver = Resolver }.GetTypeInfo(typeof(LongText));
 
     /// <summary>Writes <paramref name="value"/> as a JSON string, in pieces when it is long.</summary>
     public static void Write(Utf8JsonWriter writer, string value)
@@ -55,22 +44,10 @@ internal static class LongJsonString
     /// otherwise), for replies that are built as node trees before they are written.
     /// </summary>
     public static JsonNode CreateNode(string value) =>
-        value.Length <= PieceChars ? JsonValue.Create(value) : JsonValue.Create(new LongText(value), s_typeInfo)!;
+        value.Length <= PieceChars ? JsonValue.Create(value) : WrittenJson.Node(new LongText(value));
 
-    private readonly record struct LongText(string Value);
-
-    private sealed class LongTextResolver : IJsonTypeInfoResolver
+    private sealed class LongText(string value) : IJsonWritable
     {
-        public JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options) =>
-            type == typeof(LongText) ? JsonMetadataServices.CreateValueInfo<LongText>(options, new LongTextConverter()) : null;
-    }
-
-    private sealed class LongTextConverter : JsonConverter<LongText>
-    {
-        public override LongText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            new(reader.GetString() ?? "");
-
-        public override void Write(Utf8JsonWriter writer, LongText value, JsonSerializerOptions options) =>
-            LongJsonString.Write(writer, value.Value);
+        public void WriteJson(Utf8JsonWriter writer) => Write(writer, value);
     }
 }

@@ -9,6 +9,9 @@ public enum MemoryTrimReason
 
     /// <summary>The server went quiet after handling requests that allocated at least the burst amount.</summary>
     IdleAfterBurst,
+
+    /// <summary>The follow-up, <see cref="MemoryTrimPolicy.FollowUpDelay"/> after a burst's trim.</summary>
+    FollowUp,
 }
 
 /// <summary>
@@ -43,8 +46,12 @@ public sealed class MemoryTrimPolicy
     /// <summary>The default quiet time after a burst before trimming.</summary>
     public static readonly TimeSpan DefaultIdleDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long after a burst's trim the follow-up trim comes: past the shared array pool's 60 s.</summary>
+    public static readonly TimeSpan FollowUpDelay = TimeSpan.FromSeconds(65);
+
     private long _allocatedAtLastTrim;
     private long? _idleDeadlineMs;
+    private long? _followUpDeadlineMs;
 
     /// <summary>
     /// A policy with idle trimming after bursts (null <paramref name="idleDelay"/> turns it off) and trimming on
@@ -72,7 +79,13 @@ public sealed class MemoryTrimPolicy
     public long BurstBytes { get; }
 
     /// <summary>When <see cref="Tick"/> must next be called, or null when no trim is waiting.</summary>
-    public long? DeadlineMs => _idleDeadlineMs;
+    public long? DeadlineMs => (_idleDeadlineMs, _followUpDeadlineMs) switch
+    {
+        (long idle, long followUp) => Math.Min(idle, followUp),
+        (long idle, null) => idle,
+        (null, long followUp) => followUp,
+        (null, null) => null,
+    };
 
     /// <summary>
     /// Reports a handled request. <paramref name="allocatedBytes"/> is the process's running allocation total (it
@@ -94,13 +107,22 @@ public sealed class MemoryTrimPolicy
         return null;
     }
 
-    /// <summary>Returns a reason when the quiet time after a burst has passed (the caller must then trim).</summary>
+    /// <summary>
+    /// Returns a reason when the quiet time after a burst, or the follow-up delay after its trim, has passed (the
+    /// caller must then trim).
+    /// </summary>
     public MemoryTrimReason? Tick(long nowMs, long allocatedBytes)
     {
         if (_idleDeadlineMs is { } deadline && nowMs >= deadline)
         {
             Trimmed(allocatedBytes);
+            _followUpDeadlineMs = nowMs + (long)FollowUpDelay.TotalMilliseconds;
             return MemoryTrimReason.IdleAfterBurst;
+        }
+        if (_followUpDeadlineMs is { } followUp && nowMs >= followUp)
+        {
+            Trimmed(allocatedBytes);
+            return MemoryTrimReason.FollowUp;
         }
         return null;
     }
@@ -109,5 +131,6 @@ public sealed class MemoryTrimPolicy
     {
         _allocatedAtLastTrim = allocatedBytes;
         _idleDeadlineMs = null;
+        _followUpDeadlineMs = null;
     }
 }

@@ -270,6 +270,7 @@ public sealed class OvsdbServer : IAsyncDisposable
         {
             MemoryTrimReason.AfterCompaction => "after compaction",
             MemoryTrimReason.IdleAfterBurst => "idle after a burst of requests",
+            MemoryTrimReason.FollowUp => "follow-up after a burst",
             _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
         };
         _log($"memory trimmed ({why}): managed heap {result.HeapBytesBefore / 1024} kB -> {result.HeapBytesAfter / 1024} kB, " +

@@ -424,7 +424,7 @@ public sealed class OvsdbServerEngine
         var tables = Monitor.ParseRequests(@params[2], database.Database.Schema, version);
         var monitor = new Monitor(monitorId, version, database, tables);
         session.Monitors.Add(monitor);
-        JsonObject initial = monitor.Initial();
+        JsonNode initial = monitor.Initial();
         // A standalone server keeps no transaction history, so monitor_cond_since always starts from scratch.
         Reply(session, id, version == MonitorVersion.V3 ? new JsonArray(false, Monitor.ZeroUuid, initial) : initial);
     }

@@ -9,7 +9,8 @@ namespace SharpSwitch.Ovsdb.Tests.Server;
 
 /// <summary>
 /// When the server gives memory back: after a compaction only while <c>memory-trim-on-compaction</c> is on (off by
-/// default, as in OVS 3.1), and once after a burst of requests followed by a quiet second; all under virtual time.
+/// default, as in OVS 3.1), and after a burst of requests followed by a quiet second, with one follow-up 65 s later;
+/// all under virtual time.
 /// </summary>
 public sealed class MemoryTrimTests
 {
@@ -40,13 +41,37 @@ public sealed class MemoryTrimTests
         Assert.Equal(1600, policy.DeadlineMs);
         Assert.Null(policy.Tick(nowMs: 1599, allocatedBytes: 12 * MB));
         Assert.Equal(MemoryTrimReason.IdleAfterBurst, policy.Tick(nowMs: 1600, allocatedBytes: 12 * MB));
-        Assert.Null(policy.DeadlineMs);
+        // One follow-up trim comes 65 s later, then nothing.
+        Assert.Equal(66_600, policy.DeadlineMs);
         Assert.Null(policy.Tick(nowMs: 5000, allocatedBytes: 12 * MB));
+        Assert.Equal(MemoryTrimReason.FollowUp, policy.Tick(nowMs: 66_600, allocatedBytes: 12 * MB));
+        Assert.Null(policy.DeadlineMs);
+        Assert.Null(policy.Tick(nowMs: 200_000, allocatedBytes: 12 * MB));
         // The next burst is counted from the trim.
         Assert.Null(policy.RequestHandled(nowMs: 6000, allocatedBytes: 19 * MB, compacted: false));
         Assert.Null(policy.DeadlineMs);
         Assert.Null(policy.RequestHandled(nowMs: 7000, allocatedBytes: 20 * MB, compacted: false));
         Assert.Equal(8000, policy.DeadlineMs);
+    }
+
+    [Fact]
+    public void The_follow_up_comes_whatever_arrives_before_it_and_a_new_burst_replaces_it()
+    {
+        var policy = new MemoryTrimPolicy(TimeSpan.FromSeconds(1), burstBytes: 8 * MB);
+        Assert.Null(policy.RequestHandled(nowMs: 0, allocatedBytes: 10 * MB, compacted: false));
+        Assert.Equal(MemoryTrimReason.IdleAfterBurst, policy.Tick(nowMs: 1000, allocatedBytes: 10 * MB));
+        // Small requests in between do not push the follow-up back.
+        Assert.Null(policy.RequestHandled(nowMs: 30_000, allocatedBytes: 11 * MB, compacted: false));
+        Assert.Equal(66_000, policy.DeadlineMs);
+        Assert.Equal(MemoryTrimReason.FollowUp, policy.Tick(nowMs: 66_000, allocatedBytes: 11 * MB));
+
+        // A new burst before the follow-up: its own quiet-time trim comes first and schedules the follow-up anew.
+        Assert.Null(policy.RequestHandled(nowMs: 100_000, allocatedBytes: 20 * MB, compacted: false));
+        Assert.Equal(MemoryTrimReason.IdleAfterBurst, policy.Tick(nowMs: 101_000, allocatedBytes: 20 * MB));
+        Assert.Null(policy.RequestHandled(nowMs: 110_000, allocatedBytes: 29 * MB, compacted: false));
+        Assert.Equal(111_000, policy.DeadlineMs);
+        Assert.Equal(MemoryTrimReason.IdleAfterBurst, policy.Tick(nowMs: 111_000, allocatedBytes: 29 * MB));
+        Assert.Equal(176_000, policy.DeadlineMs);
     }
 
     [Fact]
@@ -93,14 +118,17 @@ public sealed class MemoryTrimTests
                 Assert.Equal(["memory trimmed (idle after a burst of requests): managed heap 20480 kB -> 5120 kB, committed 30720 kB -> 10240 kB"], Trims());
                 time.Advance(TimeSpan.FromSeconds(10));
                 Assert.Single(Trims());
+                time.Advance(TimeSpan.FromSeconds(55));
+                Assert.Equal(2, Trims().Count);
+                Assert.StartsWith("memory trimmed (follow-up after a burst): ", Trims()[1]);
 
                 // A compaction trims at once only while memory-trim-on-compaction is on.
                 server.Invoke(e => { e.Compact(); return 0; });
-                Assert.Single(Trims());
+                Assert.Equal(2, Trims().Count);
                 policy.TrimOnCompaction = true;
                 server.Invoke(e => { e.Compact(); return 0; });
-                Assert.Equal(2, Trims().Count);
-                Assert.StartsWith("memory trimmed (after compaction): ", Trims()[1]);
+                Assert.Equal(3, Trims().Count);
+                Assert.StartsWith("memory trimmed (after compaction): ", Trims()[2]);
             }
             finally
             {
