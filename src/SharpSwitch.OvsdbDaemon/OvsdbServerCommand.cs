@@ -19,7 +19,7 @@ public static class OvsdbServerCommand
     /// <summary>Runs the server with ovsdb-server's command line and returns the process exit code.</summary>
     public static int Run(string[] args)
     {
-        PreferInlineSocketCompletions();
+        UseOneSocketEventLoop();
         (OvsdbServerOptions? options, string? error) = OvsdbServerOptions.Parse(args);
         if (options is null)
         {
@@ -62,7 +62,7 @@ public static class OvsdbServerCommand
     /// size: spread over thread-pool threads, every thread kept its own copy (a 320 KB request has a 512 KB table),
     /// 3.5 MB of RSS more after 1000 add-ports. An operator's own setting of a variable wins.
     /// </summary>
-    internal static void PreferInlineSocketCompletions()
+    internal static void UseOneSocketEventLoop()
     {
         foreach ((string name, string value) in SocketEventLoopVariables)
         {

@@ -8,7 +8,7 @@ namespace SharpSwitch.Cli.OvsdbServer;
 /// <summary>
 /// <c>vsw ovsdb-server</c>. A native <c>vsw</c> replaces itself with the <c>vsw-ovsdb-server</c> executable published
 /// beside it, which holds only the server's code: a long-running daemon should not keep the switch's, the lab's and
-/// the command-line tools' code and type data in memory (the server-only executable starts in about 4 MB less). The
+/// the command-line tools' code and type data in memory (the server-only executable starts in about 5 MB less). The
 /// process keeps its id across the exec, so pidfiles and supervisors see one daemon. Without that executable (the
 /// IL build that tests and <c>dotnet run</c> use), the server runs in this process.
 /// </summary>

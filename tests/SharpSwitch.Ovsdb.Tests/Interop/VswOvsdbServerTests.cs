@@ -65,6 +65,10 @@ public sealed class VswOvsdbServerTests : IDisposable
                 ProcessRunner.Result vsctl = ProcessRunner.Run(Requirements.FindExecutable("ovs-vsctl")!, ["--db=unix:" + socket, "--no-wait", "--timeout=30", .. command.Split(' ')], Environment);
                 Assert.True(vsctl.ExitCode == 0, vsctl.StandardError);
             }
+            // One socket event thread serves every connection, as ovsdb-server's one poll loop does: the server asks
+            // the runtime for it before its first socket (the default here would be one per core).
+            string[] threads = [.. System.IO.Directory.GetDirectories($"/proc/{server.Id}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim())];
+            Assert.Equal(1, threads.Count(name => name == ".NET Sockets"));
             ProcessRunner.Result compact = Appctl("ovsdb-server/compact");
             Assert.Equal(0, compact.ExitCode);
             Assert.Equal("", compact.StandardOutput);
