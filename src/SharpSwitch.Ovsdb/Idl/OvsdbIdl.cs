@@ -154,6 +154,11 @@ public sealed partial class OvsdbIdl : IAsyncDisposable
         {
             throw new InvalidOperationException("cannot apply updates while a transaction is open");
         }
+        if (_events.IsEmpty)
+        {
+            // The switch daemon's loop calls this on every wake-up; most find nothing to apply and allocate nothing.
+            return false;
+        }
         var changes = new List<IdlRowChange>();
         bool any = false;
         while (_events.TryDequeue(out IdlEvent? item))
