@@ -238,7 +238,10 @@ public sealed partial class BalanceInteropTests
         Assert.True(await Eventually(() => ovs.ShiftLines().Count > 0), string.Join('\n', ovs.Sandbox.BondLog()));
         Assert.True(await Eventually(() => ours.ShiftLines().Count > 0), string.Join('\n', ours.Sandbox.BondLog()));
         Assert.Equal(ovs.ShiftLines(), ours.ShiftLines());
-        Assert.Equal(ovs.Normalised(), ours.Normalised());
+        // Real OVS's revalidator threads push the moved bucket's load into its bond on their own wall-clock schedule,
+        // which a loaded machine delays (a run under load once showed a moved hash without its load in OVS's bond/show); the
+        // two bond/show texts must agree once that has happened.
+        Assert.True(await Eventually(() => ovs.Normalised() == ours.Normalised()), $"real OVS:\n{ovs.Normalised()}\nours:\n{ours.Normalised()}");
     }
 
     private static string TcpFlow(int n) =>
