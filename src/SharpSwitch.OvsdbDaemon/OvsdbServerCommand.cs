@@ -31,6 +31,11 @@ public static class OvsdbServerCommand
             Console.WriteLine(OvsdbServerOptions.Usage);
             return 0;
         }
+        if (options.ShowVersion)
+        {
+            Console.WriteLine(Version);
+            return 0;
+        }
         using var log = new ServerLog(options.LogFilePath);
         try
         {

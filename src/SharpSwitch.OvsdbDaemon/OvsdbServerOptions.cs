@@ -22,6 +22,8 @@ internal sealed class OvsdbServerOptions
 
     public bool ShowHelp { get; private set; }
 
+    public bool ShowVersion { get; private set; }
+
     public const string Usage = """
         usage: vsw ovsdb-server [DATABASE] [OPTIONS]
         Serves the OVSDB database in DATABASE (default: $OVS_DBDIR/conf.db), creating it from the
@@ -32,6 +34,7 @@ internal sealed class OvsdbServerOptions
           --unixctl=SOCKET    control socket for ovs-appctl (default: $OVS_RUNDIR/ovsdb-server.PID.ctl)
           --log-file[=FILE]   log to FILE (default: $OVS_LOGDIR/ovsdb-server.log)
           --schema=FILE       schema for a new database (default: SharpSwitch's vswitch schema)
+          -V, --version       print the version (as ovsdb-server prints it) and exit
         """;
 
     /// <summary>Parses the arguments; returns an error message for bad input.</summary>
@@ -47,6 +50,9 @@ internal sealed class OvsdbServerOptions
             {
                 case "-h" or "--help":
                     options.ShowHelp = true;
+                    break;
+                case "-V" or "--version":
+                    options.ShowVersion = true;
                     break;
                 case "--remote":
                     if (string.IsNullOrEmpty(value))

@@ -22,6 +22,19 @@ public sealed class VswOvsdbServerTests : IDisposable
     private ProcessRunner.Result Appctl(params string[] args) =>
         ProcessRunner.Run(Requirements.FindExecutable("ovs-appctl")!, ["-t", "ovsdb-server", .. args], Environment);
 
+    [RequiresToolsFact("ovsdb-server")]
+    public void Version_option_prints_what_ovsdb_server_prints()
+    {
+        ProcessRunner.Result real = ProcessRunner.Run(Requirements.FindExecutable("ovsdb-server")!, ["--version"]);
+        Assert.Equal(0, real.ExitCode);
+        foreach (string option in new[] { "--version", "-V" })
+        {
+            ProcessRunner.Result ours = ProcessRunner.Run("dotnet", [CrashTests.VswDll(), "ovsdb-server", option]);
+            Assert.Equal(0, ours.ExitCode);
+            Assert.Equal(real.StandardOutput, ours.StandardOutput);
+        }
+    }
+
     [RequiresToolsFact("ovs-appctl", "ovs-vsctl", "ovsdb-tool")]
     public void Ovs_appctl_finds_and_controls_our_server_through_its_pidfile()
     {
