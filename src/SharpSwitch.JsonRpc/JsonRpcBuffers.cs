@@ -20,14 +20,14 @@ public static class JsonRpcBuffers
     // them is short-lived garbage that the first-generation collection frees cheaply.
     internal const int MaxIdleSegments = 8;
 
-    // One larger buffer, the largest given back: received messages are parsed one at a time per event thread, a
-    // large request is most likely followed by another as large, and buffers of every size a growing database has
-    // passed through need not stay.
+    // One larger buffer is kept (s_large), the largest given back: received messages are parsed one at a time per
+    // event thread, a large request is most likely followed by another as large, and buffers of every size a growing
+    // database has passed through need not stay.
     internal const int MaxIdleLarge = 1;
 
     private static readonly Lock s_gate = new();
     private static readonly Stack<byte[]> s_segments = new();
-    private static readonly List<byte[]> s_large = [];
+    private static byte[]? s_large;
 
     /// <summary>A buffer of at least <paramref name="minimumLength"/> bytes: a segment, or a power-of-two size above one.</summary>
     public static byte[] Rent(int minimumLength)
@@ -44,25 +44,15 @@ public static class JsonRpcBuffers
             }
             return GC.AllocateUninitializedArray<byte>(SegmentBytes);
         }
-        int size = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)minimumLength), (uint)Array.MaxLength);
         lock (s_gate)
         {
-            int best = -1;
-            for (int i = 0; i < s_large.Count; i++)
+            if (s_large is { } idle && idle.Length >= minimumLength)
             {
-                if (s_large[i].Length >= minimumLength && (best < 0 || s_large[i].Length < s_large[best].Length))
-                {
-                    best = i;
-                }
-            }
-            if (best >= 0)
-            {
-                byte[] found = s_large[best];
-                s_large.RemoveAt(best);
-                return found;
+                s_large = null;
+                return idle;
             }
         }
-        return GC.AllocateUninitializedArray<byte>(size);
+        return GC.AllocateUninitializedArray<byte>((int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)minimumLength), (uint)Array.MaxLength));
     }
 
     /// <summary>Gives a buffer from <see cref="Rent"/> back; the caller must not use it afterwards.</summary>
@@ -79,22 +69,9 @@ public static class JsonRpcBuffers
                 }
                 return;
             }
-            if (buffer.Length < SegmentBytes)
+            if (buffer.Length > SegmentBytes && buffer.Length > (s_large?.Length ?? 0))
             {
-                return;
-            }
-            s_large.Add(buffer);
-            if (s_large.Count > MaxIdleLarge)
-            {
-                int smallest = 0;
-                for (int i = 1; i < s_large.Count; i++)
-                {
-                    if (s_large[i].Length < s_large[smallest].Length)
-                    {
-                        smallest = i;
-                    }
-                }
-                s_large.RemoveAt(smallest);
+                s_large = buffer;
             }
         }
     }
@@ -106,7 +83,7 @@ public static class JsonRpcBuffers
         {
             lock (s_gate)
             {
-                return (long)s_segments.Count * SegmentBytes + s_large.Sum(b => (long)b.Length);
+                return IdleBytesLocked();
             }
         }
     }
@@ -116,10 +93,12 @@ public static class JsonRpcBuffers
     {
         lock (s_gate)
         {
-            long bytes = (long)s_segments.Count * SegmentBytes + s_large.Sum(b => (long)b.Length);
+            long bytes = IdleBytesLocked();
             s_segments.Clear();
-            s_large.Clear();
+            s_large = null;
             return bytes;
         }
     }
+
+    private static long IdleBytesLocked() => ((long)s_segments.Count * SegmentBytes) + (s_large?.Length ?? 0);
 }

@@ -1,4 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Buffers;
 using System.Text.Json;
 
 namespace SharpSwitch.JsonRpc;
@@ -37,12 +38,13 @@ public static class JsonValues
 
     private static JsonElement Build<T>(T value, Action<Utf8JsonWriter, T> write)
     {
-        using var buffer = new PooledSegmentWriter();
+        // A small growable buffer, not the message pool's 64 KB segments: these values are a few bytes long.
+        var buffer = new ArrayBufferWriter<byte>(64);
         using (var writer = new Utf8JsonWriter(buffer, JsonRpcMessage.WireWriterOptions))
         {
             write(writer, value);
         }
-        var reader = new Utf8JsonReader(buffer.ToSequence());
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
         return JsonElement.ParseValue(ref reader);
     }
 }

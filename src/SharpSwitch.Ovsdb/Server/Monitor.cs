@@ -196,17 +196,7 @@ internal sealed class Monitor
                     writer.WriteStartObject();
                     // Version 1 sends every monitored column as "new"; later versions only those not at their default.
                     writer.WritePropertyName(version == MonitorVersion.V1 ? "new" : "initial");
-                    writer.WriteStartObject();
-                    foreach (ColumnSchema column in table.Columns)
-                    {
-                        Datum value = row.Get(column);
-                        if (version == MonitorVersion.V1 || !value.IsDefault)
-                        {
-                            writer.WritePropertyName(column.Name);
-                            value.WriteJson(writer);
-                        }
-                    }
-                    writer.WriteEndObject();
+                    row.WriteJson(writer, table.Columns, skipDefaults: version != MonitorVersion.V1);
                     writer.WriteEndObject();
                 }
                 writer.WriteEndObject();

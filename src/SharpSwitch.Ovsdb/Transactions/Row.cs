@@ -1,4 +1,5 @@
 // SharpSwitch: an Open vSwitch-compatible virtual switch.
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpSwitch.Ovsdb.Data;
 using SharpSwitch.Ovsdb.Schema;
@@ -80,5 +81,24 @@ public sealed class Row
             json[column.Name] = Get(column).ToJson();
         }
         return json;
+    }
+
+    /// <summary>
+    /// Writes the row as a JSON object of the given columns (the same form as <see cref="ToJson"/>), leaving out the
+    /// columns at their default when <paramref name="skipDefaults"/> is set, as monitor updates after version 1 do.
+    /// </summary>
+    public void WriteJson(Utf8JsonWriter writer, IEnumerable<ColumnSchema> columns, bool skipDefaults)
+    {
+        writer.WriteStartObject();
+        foreach (ColumnSchema column in columns)
+        {
+            Datum value = Get(column);
+            if (!skipDefaults || !value.IsDefault)
+            {
+                writer.WritePropertyName(column.Name);
+                value.WriteJson(writer);
+            }
+        }
+        writer.WriteEndObject();
     }
 }
